@@ -1,0 +1,79 @@
+import json
+from collections import Counter
+
+import datasets
+import pytest
+import yaml
+from data import load_mix, read_mix
+from PIL import Image
+from sample_data import make_sample_data
+
+# Category shares printed in Table 1 of the paper, in percent.
+TABLE_1 = {"Grounding": 34.3, "General VQA": 22.2, "Naive OCR": 13.2, "Chart & Table": 8.0, "Captioning": 7.5,
+           "OCR QA": 6.6, "Code Reasoning": 4.2, "Mathematics": 2.6, "Doc. Understanding": 1.0, "Science": 0.2,
+           "Text IF": 0.1}
+
+
+def test_stage2_mix_is_table_1():
+    entries = read_mix("stage2")
+    total = sum(entry["size"] for entry in entries)
+    assert 4.6e6 < total < 4.7e6  # "4.7M samples"
+    shares = Counter()
+    for entry in entries:
+        assert entry["weight"] == pytest.approx(entry["size"] / total, abs=1e-6), entry["name"]
+        shares[entry["category"]] += 100 * entry["size"] / total
+    assert {category: round(share, 1) for category, share in shares.items()} == TABLE_1
+
+
+@pytest.fixture
+def mix_file(tmp_path):
+    """Two local sources in two formats: the sample set (TRL's format) and a llava-style caption set."""
+    root = make_sample_data(tmp_path / "sample", num_train=60, num_test=12, seed=0)
+    Image.new("RGB", (40, 30), "red").save(tmp_path / "red.png")
+    with open(tmp_path / "llava.jsonl", "w") as file:
+        for index in range(30):
+            turns = [{"from": "human", "value": "<image>\nQue cor?"}, {"from": "gpt", "value": f"vermelho {index}"}]
+            file.write(json.dumps({"image": "red.png", "conversations": turns}) + "\n")
+    sample = {"path": "json", "data_files": {"train": str(root / "sft_train.jsonl"), "test": str(root / "sft_test.jsonl")},
+              "split": "train", "eval_split": "test", "format": "messages", "image_root": str(root)}
+    llava = {"path": "json", "data_files": str(tmp_path / "llava.jsonl"), "split": "train", "format": "llava",
+             "image_root": str(tmp_path)}
+    mixes = {
+        "two": [{"category": "a", "name": "sample", "size": 60, "weight": 0.5, "source": sample},
+                {"category": "b", "name": "llava", "size": 30, "weight": 0.5, "source": llava}],
+        "streamed": [{"category": "a", "name": "sample", "size": 60, "weight": 1.0, "source": {**sample, "streaming": True}}],
+        "missing": [{"category": "c", "name": "PT-OCR", "size": 1, "weight": 1.0, "source": None}],
+    }
+    path = tmp_path / "mix.yaml"
+    path.write_text(yaml.safe_dump(mixes))
+    return path
+
+
+def test_mix_converts_formats_and_is_deterministic_in_the_seed(mix_file):
+    mixed = load_mix("two", seed=1, mix_file=mix_file)
+    again = load_mix("two", seed=1, mix_file=mix_file)
+    other = load_mix("two", seed=2, mix_file=mix_file)
+    order = [row["messages"][-1]["content"] for row in mixed]
+    assert order == [row["messages"][-1]["content"] for row in again]
+    assert order != [row["messages"][-1]["content"] for row in other]
+    assert len(order) == 90 and len(set(order)) > 30  # every sample once, none lost
+    llava_row = next(row for row in mixed if row["messages"][-1]["content"].startswith("vermelho"))
+    assert llava_row["messages"][0] == {"role": "user", "content": "Que cor?"}  # marker gone: TRL places the image
+    assert isinstance(llava_row["images"][0], Image.Image) and llava_row["images"][0].size == (40, 30)
+    # Equal weights: the first 30 rows hold both sources in roughly equal parts.
+    head = Counter(row["messages"][-1]["content"].startswith("vermelho") for row in mixed.select(range(30)))
+    assert 8 <= head[True] <= 22, head
+
+
+def test_streamed_source_and_eval_split(mix_file):
+    streamed = load_mix("streamed", mix_file=mix_file)
+    assert isinstance(streamed, datasets.IterableDataset)
+    first = next(iter(streamed))
+    assert set(first) == {"messages", "images"}
+    assert all(isinstance(image, Image.Image) for image in first["images"])
+    assert len(load_mix("two", split="eval", mix_file=mix_file)) == 12  # only the sample source has a test split
+
+
+def test_unpublished_source_says_what_to_do(mix_file):
+    with pytest.raises(ValueError, match="PT-OCR.*fill in its `source`"):
+        load_mix("missing", mix_file=mix_file)

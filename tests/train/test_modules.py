@@ -1,0 +1,42 @@
+import pytest
+import torch
+from modules import MODULE_PREFIXES, ModuleLearningRates, freeze_modules, module_of
+
+STAGE1 = {"vision_tower": 0, "multi_modal_projector": 1e-3, "image_newline": 1e-3, "language_model": 0, "lm_head": 0}
+
+
+class Named(torch.nn.Module):
+    """A parameter container with the model's parameter names (the modules' maths does not matter here)."""
+
+    def __init__(self):
+        super().__init__()
+        self.model = torch.nn.Module()
+        self.model.vision_tower = torch.nn.Linear(4, 4)
+        self.model.multi_modal_projector = torch.nn.Linear(4, 4)
+        self.model.image_newline = torch.nn.Parameter(torch.zeros(4))
+        self.model.language_model = torch.nn.Linear(4, 4)
+        self.lm_head = torch.nn.Linear(4, 4, bias=False)
+
+
+def test_module_of_knows_every_prefix_and_refuses_strangers():
+    for module, prefix in MODULE_PREFIXES.items():
+        assert module_of(prefix + "weight") == module
+    assert module_of("module.lm_head.weight") == "lm_head"
+    with pytest.raises(KeyError, match="belongs to no module"):
+        module_of("model.unknown.weight")
+
+
+def test_zero_rate_freezes_and_groups_carry_the_rates():
+    model = Named()
+    trainable = freeze_modules(model, STAGE1)
+    assert trainable == {"vision_tower": 0, "multi_modal_projector": 20, "image_newline": 4, "language_model": 0, "lm_head": 0}
+    optimizer = ModuleLearningRates()(model, learning_rates=STAGE1, weight_decay=0.1)
+    rates = {(group["name"], group["weight_decay"]): group["lr"] for group in optimizer.param_groups}
+    assert rates == {("multi_modal_projector", 0.1): 1e-3, ("multi_modal_projector", 0.0): 1e-3, ("image_newline", 0.0): 1e-3}
+
+
+def test_table_must_name_every_module():
+    with pytest.raises(ValueError, match="missing \\['lm_head'\\]"):
+        freeze_modules(Named(), {k: v for k, v in STAGE1.items() if k != "lm_head"})
+    with pytest.raises(ValueError, match="unknown \\['connector'\\]"):
+        freeze_modules(Named(), {**STAGE1, "connector": 1.0})

@@ -1,0 +1,74 @@
+"""Which modules train, and at which learning rate: one table per stage (a learning rate of 0 freezes a module).
+
+    module_learning_rates: {vision_tower: 2.0e-6, multi_modal_projector: 1.0e-5, image_newline: 1.0e-5,
+                            language_model: 1.0e-5, lm_head: 1.0e-5}
+
+`freeze_modules` sets `requires_grad` from the table before the trainer wraps the model (DDP, FSDP and ZeRO-3 read it
+when they wrap), and `ModuleLearningRates` is the optimizer factory the trainer calls once the model is prepared:
+one AdamW parameter group per module and decay class, so the scheduler scales every module's own rate.
+"""
+
+import torch
+
+# Parameter-name prefixes of the modules of AmaliaVLForConditionalGeneration.
+MODULE_PREFIXES = {
+    "vision_tower": "model.vision_tower.",
+    "multi_modal_projector": "model.multi_modal_projector.",
+    "image_newline": "model.image_newline",
+    "language_model": "model.language_model.",
+    "lm_head": "lm_head.",
+}
+
+
+def module_of(parameter_name: str) -> str:
+    """The module (a key of MODULE_PREFIXES) that a parameter belongs to."""
+    name = parameter_name.removeprefix("module.")  # DDP's wrapper
+    for module, prefix in MODULE_PREFIXES.items():
+        if name.startswith(prefix):
+            return module
+    raise KeyError(f"Parameter {parameter_name!r} belongs to no module of {sorted(MODULE_PREFIXES)}.")
+
+
+def check_table(learning_rates: dict[str, float]) -> None:
+    """Every module must have a rate, and only known modules: a forgotten module would silently freeze or train."""
+    missing, unknown = set(MODULE_PREFIXES) - set(learning_rates), set(learning_rates) - set(MODULE_PREFIXES)
+    if missing or unknown:
+        raise ValueError(
+            f"module_learning_rates must give a rate (0 to freeze) for exactly {sorted(MODULE_PREFIXES)}; "
+            f"missing {sorted(missing)}, unknown {sorted(unknown)}."
+        )
+
+
+def freeze_modules(model: torch.nn.Module, learning_rates: dict[str, float]) -> dict[str, int]:
+    """Set `requires_grad` from the table; return the number of trainable parameters per module."""
+    check_table(learning_rates)
+    trainable = dict.fromkeys(MODULE_PREFIXES, 0)
+    for name, parameter in model.named_parameters():
+        module = module_of(name)
+        parameter.requires_grad_(learning_rates[module] > 0)
+        trainable[module] += parameter.numel() if parameter.requires_grad else 0
+    return trainable
+
+
+class ModuleLearningRates:
+    """Optimizer factory for `Trainer(optimizer_cls_and_kwargs=(ModuleLearningRates, kwargs))`.
+
+    The trainer calls `ModuleLearningRates()(model, **kwargs)` once the model is prepared, so the groups hold the
+    parameters the wrapped model trains. Matrices decay, vectors (biases, norms, image_newline) do not.
+    """
+
+    def __call__(
+        self, model: torch.nn.Module, learning_rates: dict[str, float], weight_decay: float = 0.0, **adamw_kwargs
+    ) -> torch.optim.AdamW:
+        check_table(learning_rates)
+        groups: dict[tuple[str, bool], list] = {}
+        for name, parameter in model.named_parameters():
+            if parameter.requires_grad:
+                groups.setdefault((module_of(name), parameter.ndim >= 2), []).append(parameter)
+        if not groups:
+            raise ValueError("No parameter trains: give at least one module a learning rate above 0.")
+        param_groups = [
+            {"params": params, "lr": learning_rates[module], "weight_decay": weight_decay if decays else 0.0, "name": module}
+            for (module, decays), params in groups.items()
+        ]
+        return torch.optim.AdamW(param_groups, **adamw_kwargs)
