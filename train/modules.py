@@ -40,12 +40,16 @@ def check_table(learning_rates: dict[str, float]) -> None:
 
 
 def freeze_modules(model: torch.nn.Module, learning_rates: dict[str, float]) -> dict[str, int]:
-    """Set `requires_grad` from the table; return the number of trainable parameters per module."""
+    """Freeze the modules whose rate is 0; return the number of trainable parameters per module.
+
+    Parameters the model froze itself (the vision layers above the feature layer, which get no gradient) stay frozen.
+    """
     check_table(learning_rates)
     trainable = dict.fromkeys(MODULE_PREFIXES, 0)
     for name, parameter in model.named_parameters():
         module = module_of(name)
-        parameter.requires_grad_(learning_rates[module] > 0)
+        if learning_rates[module] == 0:
+            parameter.requires_grad_(False)
         trainable[module] += parameter.numel() if parameter.requires_grad else 0
     return trainable
 

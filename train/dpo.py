@@ -1,0 +1,74 @@
+"""Stage 3 of AMALIA-VL: preference optimisation with TRL's DPOTrainer, from the stage-2 checkpoint.
+
+# The default: the tiny model that `accelerate launch train/sft.py` wrote, on the pt-PT sample pairs
+accelerate launch train/dpo.py
+
+# Stage 3 on 64 GPUs (8 nodes of 8; run on every node with its --machine_rank)
+accelerate launch --config_file train/configs/accelerate/fsdp2.yaml --num_machines 8 --num_processes 64 \
+    --machine_rank $NODE_RANK --main_process_ip $MASTER_ADDR --main_process_port 29500 \
+    train/dpo.py --config train/configs/stage3.yaml --model_name_or_path checkpoints/amalia-vl-stage2
+
+Any field of the config can be overridden on the command line (`--beta 0.05`, `--report_to wandb`,
+`--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-dpo`).
+"""
+
+import sys
+from pathlib import Path
+
+from trl import DPOConfig, DPOTrainer, ModelConfig, TrlParser
+
+# Siblings in train/ (the script's folder is on the path when accelerate launches it)
+from data import load_mix
+from stage import StageArguments, load_model_and_processor, optimizer_cls_and_kwargs, report_answer_accuracy
+
+DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_dpo.yaml"
+
+
+def main(stage_args: StageArguments, training_args: DPOConfig, model_args: ModelConfig):
+    if not Path(model_args.model_name_or_path).exists() and model_args.model_name_or_path.startswith("outputs/"):
+        raise FileNotFoundError(
+            f"{model_args.model_name_or_path} does not exist: run stage 2 first (`accelerate launch train/sft.py`)."
+        )
+    model_kwargs = {"dtype": model_args.dtype, "attn_implementation": model_args.attn_implementation}
+    model, processor = load_model_and_processor(model_args.model_name_or_path, stage_args, **model_kwargs)
+    # The reference is the starting point, frozen: DPO measures how far the policy moves from it.
+    ref_model, _ = load_model_and_processor(model_args.model_name_or_path, stage_args, **model_kwargs)
+
+    train_dataset = load_mix(stage_args.data_mix, "train", training_args.seed, stage_args.data_mix_file)
+    eval_dataset = load_mix(stage_args.data_mix, "eval", training_args.seed, stage_args.data_mix_file)
+    if training_args.eval_strategy == "no":
+        eval_dataset = None
+
+    # TRL's DataCollatorForVisionPreference builds the batches: it passes image_sizes and image_grids through.
+    trainer = DPOTrainer(
+        model=model,
+        ref_model=ref_model,
+        args=training_args,
+        train_dataset=train_dataset,
+        eval_dataset=eval_dataset,
+        processing_class=processor,
+        optimizer_cls_and_kwargs=optimizer_cls_and_kwargs(stage_args, training_args),
+    )
+    report_answer_accuracy(trainer, processor, stage_args, "before training")
+    trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
+    if eval_dataset is not None:
+        metrics = trainer.evaluate()
+        trainer.accelerator.print(
+            f"Held-out preference accuracy: {metrics['eval_rewards/accuracies']:.1%} (chance 50%), "
+            f"reward margin {metrics['eval_rewards/margins']:.3f}"
+        )
+    report_answer_accuracy(trainer, processor, stage_args, "after training")
+
+    trainer.save_model(training_args.output_dir)
+    trainer.accelerator.print(f"Model saved to {training_args.output_dir}.")
+    if training_args.push_to_hub:
+        trainer.push_to_hub(dataset_name=stage_args.data_mix)
+        trainer.accelerator.print(f"Model pushed to https://huggingface.co/{trainer.hub_model_id}.")
+    trainer.end()
+
+
+if __name__ == "__main__":
+    if "--config" not in sys.argv:
+        sys.argv[1:1] = ["--config", str(DEFAULT_CONFIG)]
+    parser = TrlParser((StageArguments, DPOConfig, ModelConfig))
+    main(*parser.parse_args_and_config())

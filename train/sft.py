@@ -1,0 +1,81 @@
+"""Stages 1 and 2 of AMALIA-VL: supervised fine-tuning with TRL's SFTTrainer.
+
+# The default: the tiny model on the pt-PT sample set, a few minutes on CPU (train/configs/tiny_sft.yaml)
+accelerate launch train/sft.py
+
+# Stage 1, connector warm-up on 8 GPUs (one node)
+accelerate launch --config_file train/configs/accelerate/fsdp2.yaml --num_processes 8 \
+    train/sft.py --config train/configs/stage1.yaml
+
+# Stage 2, visual SFT on 128 GPUs (16 nodes of 8; run on every node with its --machine_rank)
+accelerate launch --config_file train/configs/accelerate/fsdp2.yaml --num_machines 16 --num_processes 128 \
+    --machine_rank $NODE_RANK --main_process_ip $MASTER_ADDR --main_process_port 29500 \
+    train/sft.py --config train/configs/stage2.yaml --model_name_or_path checkpoints/amalia-vl-stage1
+
+Any field of the config can be overridden on the command line (`--max_steps 10`, `--report_to wandb`,
+`--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-sft`).
+"""
+
+import sys
+from pathlib import Path
+
+from trl import ModelConfig, SFTConfig, SFTTrainer, TrlParser
+
+# Siblings in train/ (the script's folder is on the path when accelerate launches it)
+from data import load_mix
+from packing import DataCollatorForPackedVision
+from stage import StageArguments, load_model_and_processor, optimizer_cls_and_kwargs, prepare_default_inputs
+from stage import report_answer_accuracy
+
+DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_sft.yaml"
+
+
+def main(stage_args: StageArguments, training_args: SFTConfig, model_args: ModelConfig):
+    prepare_default_inputs(stage_args, model_args.model_name_or_path, training_args)
+    model, processor = load_model_and_processor(
+        model_args.model_name_or_path, stage_args, dtype=model_args.dtype, attn_implementation=model_args.attn_implementation
+    )
+
+    train_dataset = load_mix(stage_args.data_mix, "train", training_args.seed, stage_args.data_mix_file)
+    eval_dataset = load_mix(stage_args.data_mix, "eval", training_args.seed, stage_args.data_mix_file)
+    if training_args.eval_strategy == "no":
+        eval_dataset = None
+
+    # Without packing, TRL's own vision collator (assistant_only_loss in the config) builds the batches.
+    collator = None
+    if stage_args.image_packing:
+        collator = DataCollatorForPackedVision(
+            processor,
+            max_length=training_args.max_length,
+            max_images=stage_args.max_images_per_sequence,
+            padding_free=stage_args.packing_in_one_row,
+        )
+
+    trainer = SFTTrainer(
+        model=model,
+        args=training_args,
+        data_collator=collator,
+        train_dataset=train_dataset,
+        eval_dataset=eval_dataset,
+        processing_class=processor,
+        optimizer_cls_and_kwargs=optimizer_cls_and_kwargs(stage_args, training_args),
+    )
+    report_answer_accuracy(trainer, processor, stage_args, "before training")
+    trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
+    if eval_dataset is not None:
+        trainer.accelerator.print(f"Held-out loss: {trainer.evaluate()['eval_loss']:.4f}")
+    report_answer_accuracy(trainer, processor, stage_args, "after training")
+
+    trainer.save_model(training_args.output_dir)
+    trainer.accelerator.print(f"Model saved to {training_args.output_dir}.")
+    if training_args.push_to_hub:
+        trainer.push_to_hub(dataset_name=stage_args.data_mix)
+        trainer.accelerator.print(f"Model pushed to https://huggingface.co/{trainer.hub_model_id}.")
+    trainer.end()
+
+
+if __name__ == "__main__":
+    if "--config" not in sys.argv:
+        sys.argv[1:1] = ["--config", str(DEFAULT_CONFIG)]
+    parser = TrlParser((StageArguments, SFTConfig, ModelConfig))
+    main(*parser.parse_args_and_config())

@@ -1,0 +1,94 @@
+"""What the stage scripts (sft.py for stages 1-2, dpo.py for stage 3) share: their own arguments, the model and
+processor as a stage configures them, the files the default run makes on a fresh machine, and the answer accuracy
+report."""
+
+import json
+import logging
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from answer_accuracy import answer_accuracy, load_answer_set
+from data import DEFAULT_MIX_FILE
+from modules import ModuleLearningRates, freeze_modules
+from sample_data import ensure_sample_data
+from transformers import AutoModelForImageTextToText, AutoProcessor, TrainingArguments
+
+logger = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class StageArguments:
+    """Arguments of a training stage beyond TRL's own (every one can be set in the YAML or on the command line)."""
+
+    data_mix: str = field(default="sample_sft", metadata={"help": "Name of the mix in `data_mix_file` to train on."})
+    data_mix_file: str = field(default=str(DEFAULT_MIX_FILE), metadata={"help": "The YAML file of data mixes."})
+    max_tiles: int = field(default=12, metadata={"help": "Tiles per image; 1 turns tiling off (one view, stage 1)."})
+    module_learning_rates: dict | str | None = field(
+        default=None,
+        metadata={"help": "Learning rate per module (JSON on the command line); 0 freezes the module."},
+    )
+    image_packing: bool = field(default=False, metadata={"help": "Pack several samples into each sequence."})
+    max_images_per_sequence: int | None = field(default=None, metadata={"help": "Image budget of a packed sequence."})
+    packing_in_one_row: bool = field(
+        default=False, metadata={"help": "Pack a batch into a single unpadded row (what flash-attn's varlen path needs)."}
+    )
+    answer_eval_mix: str | None = field(
+        default=None, metadata={"help": "Mix whose eval split carries answers: report answer accuracy before and after."}
+    )
+    sample_data_dir: str | None = field(default=None, metadata={"help": "Make the pt-PT sample dataset here if missing."})
+    build_tiny_model: bool = field(
+        default=False, metadata={"help": "Build the tiny random checkpoint at model_name_or_path if it is missing."}
+    )
+
+    def __post_init__(self):
+        if isinstance(self.module_learning_rates, str):
+            self.module_learning_rates = json.loads(self.module_learning_rates)
+        if not self.module_learning_rates:
+            raise ValueError("Set module_learning_rates: a learning rate per module (0 freezes it); see train/configs/.")
+
+
+def prepare_default_inputs(stage_args: StageArguments, model_path: str, training_args: TrainingArguments) -> None:
+    """Make the sample data and the tiny checkpoint that the default run needs, once, on the main process."""
+    with training_args.main_process_first(desc="sample data and tiny checkpoint"):
+        if stage_args.sample_data_dir:
+            ensure_sample_data(stage_args.sample_data_dir)
+        if stage_args.build_tiny_model and not Path(model_path).exists():
+            # The lead's builder owns the tiny checkpoint; run it as the README does.
+            builder = REPO / "hub_release" / "build_checkpoint.py"
+            subprocess.run([sys.executable, str(builder), "--tiny", model_path], check=True)
+
+
+def load_model_and_processor(model_path: str, stage_args: StageArguments, **model_kwargs):
+    """The model with the stage's frozen modules, and its processor with the stage's tile budget."""
+    model = AutoModelForImageTextToText.from_pretrained(model_path, trust_remote_code=True, **model_kwargs)
+    trainable = freeze_modules(model, stage_args.module_learning_rates)
+    logger.info(f"Trainable parameters per module: {trainable}")
+    processor = AutoProcessor.from_pretrained(model_path, trust_remote_code=True)
+    # TRL's collators call the processor without `max_tiles`, so the budget is set where it reads its default; the
+    # saved processor keeps it, and a checkpoint answers with the tiling it was trained with.
+    processor.image_processor.max_tiles = stage_args.max_tiles
+    return model, processor
+
+
+def optimizer_cls_and_kwargs(stage_args: StageArguments, training_args: TrainingArguments):
+    """The per-module AdamW for `Trainer(optimizer_cls_and_kwargs=...)`, with the run's AdamW settings."""
+    return ModuleLearningRates, {
+        "learning_rates": stage_args.module_learning_rates,
+        "weight_decay": training_args.weight_decay,
+        "betas": (training_args.adam_beta1, training_args.adam_beta2),
+        "eps": training_args.adam_epsilon,
+    }
+
+
+def report_answer_accuracy(trainer, processor, stage_args: StageArguments, when: str) -> None:
+    """Print the answer accuracy on the held-out split and its chance level (main process only)."""
+    if not stage_args.answer_eval_mix or not trainer.accelerator.is_main_process:
+        return
+    rows = load_answer_set(stage_args.answer_eval_mix, stage_args.data_mix_file)
+    model = trainer.accelerator.unwrap_model(trainer.model)
+    accuracy, chance = answer_accuracy(model, processor, rows)
+    trainer.accelerator.print(f"Answer accuracy {when}: {accuracy:.1%} on {len(rows)} held-out questions (chance {chance:.1%})")
+    trainer.log({f"answer_accuracy_{when.replace(' ', '_')}": accuracy, "answer_accuracy_chance": chance})
