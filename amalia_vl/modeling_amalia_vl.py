@@ -84,7 +84,6 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
         width = config.text_config.hidden_size
         self.image_newline = nn.Parameter(torch.randn(width, dtype=self.dtype) / math.sqrt(width))
         self.language_model = AutoModel.from_config(config.text_config)
-        self._freeze_unused_vision_parameters()
         self.post_init()
 
     @property
@@ -92,14 +91,17 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
         """How many encoder layers run: hidden state `vision_feature_layer` is the output of that many layers."""
         return self.config.vision_feature_layer % (self.config.vision_config.num_hidden_layers + 1)
 
-    def _freeze_unused_vision_parameters(self):
-        # The features come from before the tower's final layer norm (and its head, if any), and layers past the
-        # feature layer never run. Trainable parameters that get no gradient make DDP fail, so they are frozen.
-        self.vision_tower.post_layernorm.requires_grad_(False)
-        if getattr(self.vision_tower, "head", None) is not None:
-            self.vision_tower.head.requires_grad_(False)
-        for layer in self.vision_tower.encoder.layers[self._feature_depth :]:
-            layer.requires_grad_(False)
+    def unused_vision_modules(self) -> list[nn.Module]:
+        """The tower's modules that never run: its final layer norm and head (the features come from before them)
+        and the layers past `vision_feature_layer`. They stay in the checkpoint so that conversion to `llava_next`
+        is lossless."""
+        modules = [self.vision_tower.post_layernorm, *self.vision_tower.encoder.layers[self._feature_depth :]]
+        return modules + ([self.vision_tower.head] if getattr(self.vision_tower, "head", None) is not None else [])
+
+    def freeze_unused_vision_modules(self):
+        """Trainable parameters that never get a gradient make DDP fail, so training freezes them after loading."""
+        for module in self.unused_vision_modules():
+            module.requires_grad_(False)
 
     def get_input_embeddings(self):
         return self.language_model.get_input_embeddings()
@@ -264,6 +266,9 @@ class AmaliaVLForConditionalGeneration(AmaliaVLPreTrainedModel, GenerationMixin)
 
     def get_image_features(self, pixel_values, image_sizes, image_grids, **kwargs):
         return self.model.get_image_features(pixel_values, image_sizes, image_grids, **kwargs)
+
+    def freeze_unused_vision_modules(self):
+        self.model.freeze_unused_vision_modules()
 
     def _ignore_non_text_labels(self, labels, input_ids, attention_mask):
         """Image placeholders and padding never count in the loss, whatever the collator did."""

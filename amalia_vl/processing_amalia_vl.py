@@ -89,15 +89,16 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 def load_image(source, index: int = 0) -> torch.Tensor:
     """Any supported image input as a ``(3, height, width)`` uint8 tensor.
 
-    Accepts PIL images, paths, encoded bytes, ``(height, width[, channels])`` uint8 arrays and
+    Accepts PIL images, paths, encoded bytes, ``(height, width[, channels])`` arrays (as PIL reads them) and
     ``(channels, height, width)`` uint8 tensors.
     """
     if isinstance(source, np.ndarray):
-        source = torch.from_numpy(source if source.ndim == 2 else source.transpose(2, 0, 1).copy())
+        # Through PIL, so that alpha, 16-bit and greyscale arrays get the same treatment as files.
+        source = Image.fromarray(source[..., 0] if source.ndim == 3 and source.shape[2] == 1 else source)
     if isinstance(source, torch.Tensor):
         pixels = source if source.ndim == 3 else source[None]
         if pixels.dtype != torch.uint8:
-            raise ValueError(f"Image {index}: tensors and arrays must be uint8 in [0, 255], got {pixels.dtype}.")
+            raise ValueError(f"Image {index}: tensors must be uint8 in [0, 255], got {pixels.dtype}.")
         if pixels.shape[0] == 1:
             pixels = pixels.expand(3, -1, -1)
         elif pixels.shape[0] != 3:
