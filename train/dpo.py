@@ -24,7 +24,7 @@ from stage import StageArguments, load_model_and_processor, optimizer_cls_and_kw
 DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_dpo.yaml"
 
 
-def main(stage_args: StageArguments, training_args: DPOConfig, model_args: ModelConfig):
+def main(stage_args: StageArguments, training_args: DPOConfig, model_args: ModelConfig, callbacks=None):
     if not Path(model_args.model_name_or_path).exists() and model_args.model_name_or_path.startswith("outputs/"):
         raise FileNotFoundError(
             f"{model_args.model_name_or_path} does not exist: run stage 2 first (`accelerate launch train/sft.py`)."
@@ -48,6 +48,7 @@ def main(stage_args: StageArguments, training_args: DPOConfig, model_args: Model
         eval_dataset=eval_dataset,
         processing_class=processor,
         optimizer_cls_and_kwargs=optimizer_cls_and_kwargs(stage_args, training_args),
+        callbacks=callbacks,
     )
     report_answer_accuracy(trainer, processor, stage_args, "before training")
     trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)

@@ -6,6 +6,8 @@ as few rows as fit under a token budget (`max_length`) and an image budget (`max
 returned: transformers then builds a block-diagonal mask from `position_ids` (sdpa, eager, flex), and with
 `padding_free=True` (one flat row, what flash-attn's varlen kernels need) it derives `cu_seqlens` from them.
 Image tensors are concatenated in sample order, as the processor would for the same samples in one call.
+The model must run with `use_cache=False` (TRL's trainers pass it): with a cache, transformers does not look for
+sample boundaries in `position_ids`.
 
 Labels keep the assistant tokens only (the chat template's `{% generation %}` mask), never image tokens, padding or
 prompts, and the first token of every packed sample is -100 so that no sample is trained to predict the next one.

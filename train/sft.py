@@ -30,7 +30,7 @@ from stage import report_answer_accuracy
 DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_sft.yaml"
 
 
-def main(stage_args: StageArguments, training_args: SFTConfig, model_args: ModelConfig):
+def main(stage_args: StageArguments, training_args: SFTConfig, model_args: ModelConfig, callbacks=None):
     prepare_default_inputs(stage_args, model_args.model_name_or_path, training_args)
     model, processor = load_model_and_processor(
         model_args.model_name_or_path, stage_args, dtype=model_args.dtype, attn_implementation=model_args.attn_implementation
@@ -59,6 +59,7 @@ def main(stage_args: StageArguments, training_args: SFTConfig, model_args: Model
         eval_dataset=eval_dataset,
         processing_class=processor,
         optimizer_cls_and_kwargs=optimizer_cls_and_kwargs(stage_args, training_args),
+        callbacks=callbacks,
     )
     report_answer_accuracy(trainer, processor, stage_args, "before training")
     trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)

@@ -1,8 +1,28 @@
 """The training scripts import their siblings (`from data import load_mix`), as `accelerate launch train/sft.py` runs
-them with train/ on the path; the tests do the same."""
+them with train/ on the path; the tests do the same. The tiny checkpoint fixture comes from tests/conftest.py."""
 
 import sys
 from pathlib import Path
 
+import pytest
+import yaml
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "train"))
+
+from sample_data import make_sample_data  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sample_mix_file(tmp_path_factory) -> Path:
+    """A data-mix file whose `sample_sft` / `sample_dpo` mixes read a small sample set made for the tests."""
+    root = make_sample_data(tmp_path_factory.mktemp("sample_data"), num_train=96, num_test=24, seed=0)
+    with open(REPO / "train" / "data_mix.yaml") as file:
+        mixes = yaml.safe_load(file)
+    for name in ("sample_sft", "sample_dpo"):
+        source = mixes[name][0]["source"]
+        source["image_root"] = str(root)
+        source["data_files"] = {split: str(root / Path(path).name) for split, path in source["data_files"].items()}
+    path = root / "data_mix.yaml"
+    path.write_text(yaml.safe_dump(mixes))
+    return path
