@@ -47,9 +47,11 @@ def main(stage_args: StageArguments, training_args: DPOConfig, model_args: Model
         train_dataset=train_dataset,
         eval_dataset=eval_dataset,
         processing_class=processor,
-        optimizer_cls_and_kwargs=optimizer_cls_and_kwargs(stage_args, training_args),
         callbacks=callbacks,
     )
+    # DPOTrainer takes no `optimizer_cls_and_kwargs` argument; Trainer reads this attribute when it builds the
+    # optimizer, after the model is wrapped (FSDP2, ZeRO-3), as SFTTrainer's argument does.
+    trainer.optimizer_cls_and_kwargs = optimizer_cls_and_kwargs(stage_args, training_args)
     report_answer_accuracy(trainer, processor, stage_args, "before training")
     trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
     if eval_dataset is not None:
