@@ -21,6 +21,7 @@ from transformers import (
 from hub_release.build_checkpoint import IMAGE_TOKEN, build_real, tiny_tokenizer
 from tests.helpers import random_image
 
+
 CODE_FILES = {"configuration_amalia_vl.py", "modeling_amalia_vl.py", "processing_amalia_vl.py"}
 
 
