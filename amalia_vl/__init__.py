@@ -22,7 +22,10 @@ AutoConfig.register(AmaliaVLConfig.model_type, AmaliaVLConfig, exist_ok=True)
 # Users write `AutoModel.from_pretrained(...)` and then call `generate`, so AutoModel gives the generating class.
 AutoModel.register(AmaliaVLConfig, AmaliaVLForConditionalGeneration, exist_ok=True)
 AutoModelForImageTextToText.register(AmaliaVLConfig, AmaliaVLForConditionalGeneration, exist_ok=True)
-AutoImageProcessor.register(AmaliaVLConfig, AmaliaVLImageProcessor, exist_ok=True)
+# It tiles with torchvision, which is what transformers calls the "torchvision" backend.
+AutoImageProcessor.register(
+    AmaliaVLConfig, image_processor_classes={"torchvision": AmaliaVLImageProcessor}, exist_ok=True
+)
 AutoProcessor.register(AmaliaVLConfig, AmaliaVLProcessor, exist_ok=True)
 
 AmaliaVLConfig.register_for_auto_class()

@@ -37,7 +37,8 @@ CHAT_TEMPLATE = (
     "{%- endgeneration -%}"
     "{%- else -%}"
     "{%- for item in items -%}"
-    "{%- if item['type'] == 'image' -%}{{- '<image>\\n' -}}{%- elif item['type'] == 'text' -%}{{- item['text'] -}}{%- endif -%}"
+    "{%- if item['type'] == 'image' -%}{{- '<image>\\n' -}}"
+    "{%- elif item['type'] == 'text' -%}{{- item['text'] -}}{%- endif -%}"
     "{%- endfor -%}"
     "{{- '<|im_end|>' -}}"
     "{%- endif -%}"
@@ -181,7 +182,8 @@ class AmaliaVLImageProcessor(BaseImageProcessor):
     def _resize(self, pixels: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
         mode = pil_torch_interpolation_mapping.get(self.resample)
         if mode is None:
-            raise ValueError(f"resample={self.resample} is not supported; use one of {sorted(pil_torch_interpolation_mapping)}.")
+            supported = sorted(pil_torch_interpolation_mapping)
+            raise ValueError(f"resample={self.resample} is not supported; use one of {supported}.")
         return tvF.resize(pixels, list(size), interpolation=mode, antialias=True)
 
     def _tiles(self, pixels: torch.Tensor, grid: tuple[int, int]) -> torch.Tensor:
@@ -238,7 +240,7 @@ def _flatten_images(images, num_texts: int) -> tuple[list, list[int] | None]:
     if any(isinstance(item, (list, tuple)) for item in images):
         if len(images) != num_texts:
             raise ValueError(f"Got {len(images)} lists of images for {num_texts} texts; pass one list per text.")
-        nested = [list(item) if isinstance(item, (list, tuple)) else ([] if item is None else [item]) for item in images]
+        nested = [list(item) if isinstance(item, (list, tuple)) else [] if item is None else [item] for item in images]
         return [image for group in nested for image in group], [len(group) for group in nested]
     return list(images), None
 

@@ -1,7 +1,7 @@
 """Convert between transformers' `llava_next` checkpoints and AMALIA-VL checkpoints; the direction follows SRC.
 
     # the released weights (LlavaNextForConditionalGeneration) into our classes
-    python hub_release/convert_llava_next.py path/to/AMALIA-VL-SFT checkpoints/amalia-vl-sft
+    python hub_release/convert_llava_next.py amalia-llm/AMALIA-VL-DPO checkpoints/amalia-vl-dpo
     # our trained checkpoint for engines that serve `llava_next` (vLLM, SGLang, lmms-eval's `llava_hf`)
     python hub_release/convert_llava_next.py checkpoints/amalia-vl-stage2 checkpoints/amalia-vl-stage2-llava-next
 
@@ -94,7 +94,8 @@ def copy_generation_config(src: Path, dst: Path):
 
 def amalia_config_from_llava_next(source: LlavaNextConfig) -> AmaliaVLConfig:
     if source.vision_config.model_type != "siglip_vision_model":
-        raise ValueError(f"AMALIA-VL uses a SigLIP vision tower; this checkpoint has {source.vision_config.model_type}.")
+        tower = source.vision_config.model_type
+        raise ValueError(f"AMALIA-VL uses a SigLIP vision tower; this checkpoint has {tower}.")
     if source.vision_feature_select_strategy != "full":
         raise ValueError("SigLIP has no CLS token: expected vision_feature_select_strategy='full', "
                          f"got {source.vision_feature_select_strategy!r}.")
@@ -120,7 +121,7 @@ def llava_next_config_from_amalia(source: AmaliaVLConfig) -> LlavaNextConfig:
     if not source.use_thumbnail:
         raise ValueError("llava_next always puts a thumbnail first; a use_thumbnail=False model cannot be converted.")
     if source.max_tiles == 1:
-        logger.warning("max_tiles=1: llava_next has no single-view mode, it will tile with a 1 x 1 grid plus thumbnail.")
+        logger.warning("max_tiles=1: llava_next has no single-view mode; it tiles with a 1 x 1 grid and a thumbnail.")
     return LlavaNextConfig(
         vision_config=source.vision_config.to_dict(),
         text_config=source.text_config.to_dict(),
@@ -193,8 +194,20 @@ def amalia_to_llava_next(src: Path, dst: Path):
     convert_weights(src, dst, AMALIA_TO_LLAVA_NEXT)
 
 
-def convert(src: Path, dst: Path) -> str:
-    """Converts SRC into DST; returns the model type written."""
+def local_checkpoint(src: str | Path) -> Path:
+    """SRC itself when it is a directory, else a Hub repository id downloaded (weights, configs, tokenizer)."""
+    if Path(src).is_dir():
+        return Path(src)
+    from huggingface_hub import snapshot_download
+
+    logger.info("%s is not a local directory: downloading it from the Hub", src)
+    patterns = ["*.json", "*.safetensors", "*.jinja", "*.model", "*.txt"]
+    return Path(snapshot_download(str(src), allow_patterns=patterns))
+
+
+def convert(src: str | Path, dst: Path) -> str:
+    """Converts SRC (a directory or a Hub id) into DST; returns the model type written."""
+    src = local_checkpoint(src)
     model_type = json.loads((src / "config.json").read_text())["model_type"]
     dst.mkdir(parents=True, exist_ok=True)
     if model_type == "llava_next":
@@ -212,7 +225,7 @@ def convert(src: Path, dst: Path) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("src", type=Path, help="a llava_next or amalia_vl checkpoint directory")
+    parser.add_argument("src", help="a llava_next or amalia_vl checkpoint: a directory or a Hub id")
     parser.add_argument("dst", type=Path, help="the output directory")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")

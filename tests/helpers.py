@@ -15,6 +15,7 @@ from transformers import (
 from amalia_vl.configuration_amalia_vl import grid_pinpoints
 from hub_release.build_checkpoint import IMAGE_TOKEN, tiny_tokenizer
 
+
 TILE, PATCH = 32, 8
 
 # Sizes (height, width) that exercise every branch of the tiling: square, wide, tall, extreme strips, tiny images,

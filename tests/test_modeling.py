@@ -151,7 +151,8 @@ def test_an_uncut_tower_runs_only_up_to_the_feature_layer(tiny_checkpoint):
     config.vision_feature_layer = -2
     model = AutoModel.from_config(config, trust_remote_code=True)
     unused = model.model.unused_vision_modules()
-    assert model.model.vision_tower.encoder.layers[2] in unused and model.model.vision_tower.encoder.layers[1] not in unused
+    layers = model.model.vision_tower.encoder.layers
+    assert layers[2] in unused and layers[1] not in unused
     pixels = torch.randn(2, 3, config.tile_size, config.tile_size)
     with torch.no_grad():
         expected = model.model.vision_tower(pixels, output_hidden_states=True).hidden_states[-2]

@@ -128,7 +128,8 @@ def test_max_tiles_per_call(processor):
     single = processor(images=[image], text="<image>", max_tiles=1)
     assert tiled["image_grids"].tolist() != [[0, 0]]
     assert single["image_grids"].tolist() == [[0, 0]] and single["pixel_values"].shape[0] == 1
-    assert sum(t == processor.image_token_id for t in single["input_ids"][0]) == processor.image_processor.tokens_per_side ** 2
+    image_tokens = sum(t == processor.image_token_id for t in single["input_ids"][0])
+    assert image_tokens == processor.image_processor.tokens_per_side**2
 
 
 def test_left_padding_for_generation(processor):

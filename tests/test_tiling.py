@@ -15,6 +15,7 @@ from amalia_vl.configuration_amalia_vl import (
     unpadded_feature_box,
 )
 
+
 SIZES = [(h, w) for h, w in itertools.product([1, 7, 100, 383, 384, 385, 600, 1080, 4000], repeat=2)]
 
 
