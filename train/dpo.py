@@ -12,14 +12,13 @@ Any field of the config can be overridden on the command line (`--beta 0.05`, `-
 `--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-dpo`).
 """
 
-import sys
 from pathlib import Path
 
-from trl import DPOConfig, DPOTrainer, ModelConfig, TrlParser
+from trl import DPOConfig, DPOTrainer, ModelConfig
 
 # Siblings in train/ (the script's folder is on the path when accelerate launches it)
-from data import load_mix
-from stage import StageArguments, load_model_and_processor, optimizer_cls_and_kwargs, report_answer_accuracy
+from stage import StageArguments, load_datasets, load_model_and_processor, optimizer_cls_and_kwargs, parse_args
+from stage import prepare_default_inputs, report_answer_accuracy, save_and_push
 
 DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_dpo.yaml"
 
@@ -29,15 +28,12 @@ def main(stage_args: StageArguments, training_args: DPOConfig, model_args: Model
         raise FileNotFoundError(
             f"{model_args.model_name_or_path} does not exist: run stage 2 first (`accelerate launch train/sft.py`)."
         )
+    prepare_default_inputs(stage_args, model_args.model_name_or_path, training_args)
     model_kwargs = {"dtype": model_args.dtype, "attn_implementation": model_args.attn_implementation}
     model, processor = load_model_and_processor(model_args.model_name_or_path, stage_args, **model_kwargs)
     # The reference is the starting point, frozen: DPO measures how far the policy moves from it.
     ref_model, _ = load_model_and_processor(model_args.model_name_or_path, stage_args, **model_kwargs)
-
-    train_dataset = load_mix(stage_args.data_mix, "train", training_args.seed, stage_args.data_mix_file)
-    eval_dataset = load_mix(stage_args.data_mix, "eval", training_args.seed, stage_args.data_mix_file)
-    if training_args.eval_strategy == "no":
-        eval_dataset = None
+    train_dataset, eval_dataset = load_datasets(stage_args, training_args)
 
     # TRL's DataCollatorForVisionPreference builds the batches: it passes image_sizes and image_grids through.
     trainer = DPOTrainer(
@@ -61,17 +57,8 @@ def main(stage_args: StageArguments, training_args: DPOConfig, model_args: Model
             f"reward margin {metrics['eval_rewards/margins']:.3f}"
         )
     report_answer_accuracy(trainer, processor, stage_args, "after training")
-
-    trainer.save_model(training_args.output_dir)
-    trainer.accelerator.print(f"Model saved to {training_args.output_dir}.")
-    if training_args.push_to_hub:
-        trainer.push_to_hub(dataset_name=stage_args.data_mix)
-        trainer.accelerator.print(f"Model pushed to https://huggingface.co/{trainer.hub_model_id}.")
-    trainer.end()
+    save_and_push(trainer, training_args, stage_args)
 
 
 if __name__ == "__main__":
-    if "--config" not in sys.argv:
-        sys.argv[1:1] = ["--config", str(DEFAULT_CONFIG)]
-    parser = TrlParser((StageArguments, DPOConfig, ModelConfig))
-    main(*parser.parse_args_and_config())
+    main(*parse_args(DPOConfig, DEFAULT_CONFIG))

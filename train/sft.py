@@ -4,8 +4,7 @@
 accelerate launch train/sft.py
 
 # Stage 1, connector warm-up on 8 GPUs (one node)
-accelerate launch --config_file train/configs/accelerate/fsdp2.yaml --num_processes 8 \
-    train/sft.py --config train/configs/stage1.yaml
+accelerate launch --config_file train/configs/accelerate/fsdp2.yaml train/sft.py --config train/configs/stage1.yaml
 
 # Stage 2, visual SFT on 128 GPUs (16 nodes of 8; run on every node with its --machine_rank)
 accelerate launch --config_file train/configs/accelerate/fsdp2.yaml --num_machines 16 --num_processes 128 \
@@ -16,16 +15,14 @@ Any field of the config can be overridden on the command line (`--max_steps 10`,
 `--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-sft`).
 """
 
-import sys
 from pathlib import Path
 
-from trl import ModelConfig, SFTConfig, SFTTrainer, TrlParser
+from trl import ModelConfig, SFTConfig, SFTTrainer
 
 # Siblings in train/ (the script's folder is on the path when accelerate launches it)
-from data import load_mix
 from packing import DataCollatorForPackedVision
-from stage import StageArguments, load_model_and_processor, optimizer_cls_and_kwargs, prepare_default_inputs
-from stage import report_answer_accuracy
+from stage import StageArguments, load_datasets, load_model_and_processor, optimizer_cls_and_kwargs, parse_args
+from stage import prepare_default_inputs, report_answer_accuracy, save_and_push
 
 DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_sft.yaml"
 
@@ -35,11 +32,7 @@ def main(stage_args: StageArguments, training_args: SFTConfig, model_args: Model
     model, processor = load_model_and_processor(
         model_args.model_name_or_path, stage_args, dtype=model_args.dtype, attn_implementation=model_args.attn_implementation
     )
-
-    train_dataset = load_mix(stage_args.data_mix, "train", training_args.seed, stage_args.data_mix_file)
-    eval_dataset = load_mix(stage_args.data_mix, "eval", training_args.seed, stage_args.data_mix_file)
-    if training_args.eval_strategy == "no":
-        eval_dataset = None
+    train_dataset, eval_dataset = load_datasets(stage_args, training_args)
 
     # Without packing, TRL's own vision collator (assistant_only_loss in the config) builds the batches.
     collator = None
@@ -66,17 +59,8 @@ def main(stage_args: StageArguments, training_args: SFTConfig, model_args: Model
     if eval_dataset is not None:
         trainer.accelerator.print(f"Held-out loss: {trainer.evaluate()['eval_loss']:.4f}")
     report_answer_accuracy(trainer, processor, stage_args, "after training")
-
-    trainer.save_model(training_args.output_dir)
-    trainer.accelerator.print(f"Model saved to {training_args.output_dir}.")
-    if training_args.push_to_hub:
-        trainer.push_to_hub(dataset_name=stage_args.data_mix)
-        trainer.accelerator.print(f"Model pushed to https://huggingface.co/{trainer.hub_model_id}.")
-    trainer.end()
+    save_and_push(trainer, training_args, stage_args)
 
 
 if __name__ == "__main__":
-    if "--config" not in sys.argv:
-        sys.argv[1:1] = ["--config", str(DEFAULT_CONFIG)]
-    parser = TrlParser((StageArguments, SFTConfig, ModelConfig))
-    main(*parser.parse_args_and_config())
+    main(*parse_args(SFTConfig, DEFAULT_CONFIG))

@@ -1,6 +1,6 @@
-"""What the stage scripts (sft.py for stages 1-2, dpo.py for stage 3) share: their own arguments, the model and
-processor as a stage configures them, the files the default run makes on a fresh machine, and the answer accuracy
-report."""
+"""What the stage scripts (sft.py for stages 1-2, dpo.py for stage 3) share: their arguments, the model and
+processor as a stage configures them, the files the default run makes on a fresh machine, the datasets, the answer
+accuracy report, and the final save and push."""
 
 import json
 import logging
@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from answer_accuracy import answer_accuracy, load_answer_set
-from data import DEFAULT_MIX_FILE
+from data import DEFAULT_MIX_FILE, load_mix
 from modules import ModuleLearningRates, freeze_modules
 from sample_data import ensure_sample_data
 from transformers import AutoModelForImageTextToText, AutoProcessor, TrainingArguments
+from trl import ModelConfig, TrlParser
 
 logger = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[1]
@@ -92,3 +93,29 @@ def report_answer_accuracy(trainer, processor, stage_args: StageArguments, when:
     accuracy, chance = answer_accuracy(model, processor, rows)
     trainer.accelerator.print(f"Answer accuracy {when}: {accuracy:.1%} on {len(rows)} held-out questions (chance {chance:.1%})")
     trainer.log({f"answer_accuracy_{when.replace(' ', '_')}": accuracy, "answer_accuracy_chance": chance})
+
+
+def parse_args(config_class, default_config: Path):
+    """(StageArguments, config_class, ModelConfig) from `--config` and the command line; no `--config` means
+    `default_config`, so that the script with no arguments runs the default."""
+    if "--config" not in sys.argv:
+        sys.argv[1:1] = ["--config", str(default_config)]
+    return TrlParser((StageArguments, config_class, ModelConfig)).parse_args_and_config()
+
+
+def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
+    """The mix's train split and, when the run evaluates, its held-out split."""
+    train = load_mix(stage_args.data_mix, "train", training_args.seed, stage_args.data_mix_file)
+    if training_args.eval_strategy == "no":
+        return train, None
+    return train, load_mix(stage_args.data_mix, "eval", training_args.seed, stage_args.data_mix_file)
+
+
+def save_and_push(trainer, training_args: TrainingArguments, stage_args: StageArguments) -> None:
+    """Save the final model (weights, processor, code files) and push it with its model card when asked."""
+    trainer.save_model(training_args.output_dir)
+    trainer.accelerator.print(f"Model saved to {training_args.output_dir}.")
+    if training_args.push_to_hub:
+        trainer.push_to_hub(dataset_name=stage_args.data_mix)
+        trainer.accelerator.print(f"Model pushed to https://huggingface.co/{trainer.hub_model_id}.")
+    trainer.end()

@@ -17,8 +17,8 @@ from transformers import TrainerCallback
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "train"))
 from sft import DEFAULT_CONFIG, main  # noqa: E402
-from stage import StageArguments  # noqa: E402
-from trl import ModelConfig, SFTConfig, TrlParser  # noqa: E402
+from stage import parse_args  # noqa: E402
+from trl import SFTConfig  # noqa: E402
 
 
 class WeightsInSync(TrainerCallback):
@@ -52,6 +52,4 @@ class WeightsInSync(TrainerCallback):
 
 
 if __name__ == "__main__":
-    if "--config" not in sys.argv:
-        sys.argv[1:1] = ["--config", str(DEFAULT_CONFIG)]
-    main(*TrlParser((StageArguments, SFTConfig, ModelConfig)).parse_args_and_config(), callbacks=[WeightsInSync()])
+    main(*parse_args(SFTConfig, DEFAULT_CONFIG), callbacks=[WeightsInSync()])
