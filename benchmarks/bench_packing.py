@@ -93,18 +93,18 @@ def train_steps(mode: str, checkpoint: str, mix_file: str, steps: int, batch: in
     real_tokens = positions = 0
     model_seconds = 0.0
     for step in range(steps + 1):  # step 0 warms up and is not timed
-        batch = collator([rows[index] for index in range(step * batch, (step + 1) * batch)])
-        batch = {key: value.to(device) for key, value in batch.items()}
+        inputs = collator([rows[index] for index in range(step * batch, (step + 1) * batch)])
+        inputs = {key: value.to(device) for key, value in inputs.items()}
         start = time.perf_counter()
-        model(**batch, use_cache=False).loss.backward()
+        model(**inputs, use_cache=False).loss.backward()
         optimizer.step()
         optimizer.zero_grad()
         if device == "cuda":
             torch.cuda.synchronize()
         if step:
             model_seconds += time.perf_counter() - start
-            real_tokens += int((batch["input_ids"] != processor.tokenizer.pad_token_id).sum())
-            positions += batch["input_ids"].numel()
+            real_tokens += int((inputs["input_ids"] != processor.tokenizer.pad_token_id).sum())
+            positions += inputs["input_ids"].numel()
     peak = torch.cuda.max_memory_allocated() if device == "cuda" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return {"tokens/s": real_tokens / model_seconds, "padding": 1 - real_tokens / positions, "peak MiB": peak / 2**20}
 
