@@ -72,7 +72,6 @@ class DataCollatorForPackedVision:
         max_length: token budget of one row. A sample longer than this is cut at the end when its images stay
             whole, and dropped with a warning when the cut would split an image.
         max_images: image budget of one row (None: no limit). It bounds the vision tower's work per row.
-        max_tiles: passed to the processor (1 turns tiling off, as in stage 1; None keeps the processor's).
         pack: False gives one sample per right-padded row with an `attention_mask` (same labels), the reference
             that packing must match.
         padding_free: put every packed sample of the batch in one row of shape (1, total) without padding: the
@@ -91,7 +90,6 @@ class DataCollatorForPackedVision:
     processor: ProcessorMixin
     max_length: int
     max_images: int | None = None
-    max_tiles: int | None = None
     pack: bool = True
     padding_free: bool = False
     pad_to_multiple_of: int | None = None
@@ -100,16 +98,14 @@ class DataCollatorForPackedVision:
         """Tokenize and tile one sample; labels keep its assistant tokens. None when it cannot fit `max_length`."""
         images = example.get("images") or []
         messages = prepare_multimodal_messages(example["messages"], images=images)
-        processor_kwargs = {"add_special_tokens": False}
-        if self.max_tiles is not None:
-            processor_kwargs["max_tiles"] = self.max_tiles
+        # Tiles per image: the image processor's `max_tiles`, which the stage sets (1 in stage 1).
         encoded = self.processor.apply_chat_template(
             [messages],
             tokenize=True,
             return_dict=True,
             return_tensors="pt",
             return_assistant_tokens_mask=True,
-            processor_kwargs=processor_kwargs,
+            processor_kwargs={"add_special_tokens": False},  # the template writes every special token itself
         )
         input_ids = encoded["input_ids"][0]
         is_image = input_ids == image_token_id(self.processor)

@@ -88,6 +88,10 @@ def report_answer_accuracy(trainer, processor, stage_args: StageArguments, when:
     """Print the answer accuracy on the held-out split and its chance level (main process only)."""
     if not stage_args.answer_eval_mix or not trainer.accelerator.is_main_process:
         return
+    if trainer.is_fsdp_enabled or trainer.is_deepspeed_enabled:
+        # Generation on one rank needs the whole model; sharded runs evaluate with their eval split's loss instead.
+        trainer.accelerator.print("Answer accuracy is measured in unsharded runs only; skipped.")
+        return
     rows = load_answer_set(stage_args.answer_eval_mix, stage_args.data_mix_file)
     model = trainer.accelerator.unwrap_model(trainer.model)
     accuracy, chance = answer_accuracy(model, processor, rows)
