@@ -243,6 +243,11 @@ def _flatten_images(images, num_texts: int) -> tuple[list, list[int] | None]:
     return list(images), None
 
 
+def _pad_list(values: list, length: int, filler, side: str) -> list:
+    padding = [filler] * (length - len(values))
+    return padding + list(values) if side == "left" else list(values) + padding
+
+
 class AmaliaVLProcessor(ProcessorMixin):
     r"""
     Joins AMALIA-VL's image processor and tokenizer.
@@ -311,6 +316,7 @@ class AmaliaVLProcessor(ProcessorMixin):
             image_inputs = {}
         if truncation and max_length is not None:
             data = self._truncate(data, max_length, self.tokenizer.truncation_side)
+        offsets = data.pop("offset_mapping", None)
         text_inputs = self.tokenizer.pad(
             data,
             padding=padding,
@@ -319,6 +325,12 @@ class AmaliaVLProcessor(ProcessorMixin):
             padding_side=padding_side,
             return_tensors=return_tensors,
         )
+        if offsets is not None:
+            # The tokenizer does not pad offsets; padding covers no characters, which assistant masks rely on.
+            side = padding_side or self.tokenizer.padding_side
+            text_inputs["offset_mapping"] = [
+                _pad_list(row, len(ids), (0, 0), side) for row, ids in zip(offsets, text_inputs["input_ids"])
+            ]
         return BatchFeature({**text_inputs, **image_inputs}, tensor_type=return_tensors)
 
     def _check_markers(self, texts: list[str], images: list, per_sample: list[int] | None):
