@@ -90,6 +90,12 @@ def unpadded_feature_box(image_size: tuple[int, int], grid_height: int, grid_wid
     return 0, grid_height, left, grid_width - 2 * left
 
 
+def num_views(grid: tuple[int, int], use_thumbnail: bool = True) -> int:
+    """Vision-tower inputs for an image cut into `grid`: the thumbnail (when used, or alone), then the tiles."""
+    rows, cols = grid
+    return rows * cols + (1 if use_thumbnail or rows == 0 else 0)
+
+
 def num_image_tokens(
     image_size: tuple[int, int], grid: tuple[int, int], tokens_per_side: int, use_thumbnail: bool = True
 ) -> int:

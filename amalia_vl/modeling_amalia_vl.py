@@ -18,7 +18,7 @@ from transformers.cache_utils import Cache
 from transformers.modeling_outputs import BaseModelOutputWithPast, BaseModelOutputWithPooling, ModelOutput
 from transformers.utils.generic import can_return_tuple
 
-from .configuration_amalia_vl import AmaliaVLConfig, unpadded_feature_box
+from .configuration_amalia_vl import AmaliaVLConfig, num_views, unpadded_feature_box
 
 
 @dataclass
@@ -134,11 +134,6 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
             parts.append(torch.cat((grid_features, newline), dim=1).reshape(-1, width))
         return torch.cat(parts) if len(parts) > 1 else parts[0]
 
-    def _views_per_image(self, image_grids: torch.Tensor) -> list[int]:
-        tiles = image_grids[:, 0] * image_grids[:, 1]
-        thumbnails = torch.ones_like(tiles) if self.config.use_thumbnail else (tiles == 0).long()
-        return (tiles + thumbnails).tolist()
-
     @can_return_tuple
     def get_image_features(
         self, pixel_values: torch.Tensor, image_sizes: torch.Tensor, image_grids: torch.Tensor, **kwargs
@@ -150,7 +145,7 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
             image_sizes: ``(num_images, 2)`` original ``[height, width]``.
             image_grids: ``(num_images, 2)`` ``[rows, cols]`` of tiles, ``[0, 0]`` for a single view.
         """
-        views_per_image = self._views_per_image(image_grids)
+        views_per_image = [num_views(grid, self.config.use_thumbnail) for grid in image_grids.tolist()]
         if sum(views_per_image) != pixel_values.shape[0]:
             raise ValueError(
                 f"pixel_values has {pixel_values.shape[0]} views but image_grids describes {sum(views_per_image)}; "

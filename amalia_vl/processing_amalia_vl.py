@@ -17,7 +17,7 @@ from transformers.image_processing_utils import BaseImageProcessor
 from transformers.image_utils import pil_torch_interpolation_mapping
 from transformers.processing_utils import ProcessorMixin
 
-from .configuration_amalia_vl import fit_in_canvas, grid_pinpoints, num_image_tokens, select_best_canvas
+from .configuration_amalia_vl import fit_in_canvas, grid_pinpoints, num_image_tokens, num_views, select_best_canvas
 
 
 EXIF_ORIENTATION = 0x0112
@@ -173,11 +173,11 @@ class AmaliaVLImageProcessor(BaseImageProcessor):
         grid = self.choose_grid(image_size, max_tiles)
         return num_image_tokens(image_size, grid, self.tokens_per_side, self.use_thumbnail)
 
-    def _normalize(self, pixels: torch.Tensor) -> torch.Tensor:
+    def _normalize_(self, pixels: torch.Tensor) -> torch.Tensor:
         # Rescale and normalise in one step, with the same float operations as transformers' image processors.
         mean = torch.tensor(self.image_mean) * (1.0 / self.rescale_factor)
         std = torch.tensor(self.image_std) * (1.0 / self.rescale_factor)
-        return tvF.normalize(pixels.to(torch.float32), mean.tolist(), std.tolist(), inplace=True)
+        return tvF.normalize(pixels, mean.tolist(), std.tolist(), inplace=True)
 
     def _resize(self, pixels: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
         mode = pil_torch_interpolation_mapping.get(self.resample)
@@ -187,7 +187,7 @@ class AmaliaVLImageProcessor(BaseImageProcessor):
         return tvF.resize(pixels, list(size), interpolation=mode, antialias=True)
 
     def _tiles(self, pixels: torch.Tensor, grid: tuple[int, int]) -> torch.Tensor:
-        """The image resized into the grid's canvas, centred on black padding, as ``(rows * cols, 3, T, T)`` tiles."""
+        """The image resized into the grid's canvas, centred on black padding, as a ``(rows, cols, 3, T, T)`` view."""
         rows, cols = grid
         tile = self.tile_size
         canvas = (rows * tile, cols * tile)
@@ -195,33 +195,31 @@ class AmaliaVLImageProcessor(BaseImageProcessor):
         left, extra_x = divmod(canvas[1] - new_width, 2)
         top, extra_y = divmod(canvas[0] - new_height, 2)
         padded = tvF.pad(self._resize(pixels, (new_height, new_width)), [left, top, left + extra_x, top + extra_y])
-        tiles = padded.view(3, rows, tile, cols, tile).permute(1, 3, 0, 2, 4)
-        return self._normalize(tiles.reshape(rows * cols, 3, tile, tile))
+        return padded.view(3, rows, tile, cols, tile).permute(1, 3, 0, 2, 4)
 
-    def views(self, pixels: torch.Tensor, grid: tuple[int, int]) -> torch.Tensor:
-        """All vision-tower inputs of one image: the thumbnail (when used or tiling is off), then the grid tiles."""
-        views = []
-        if self.use_thumbnail or grid[0] == 0:
-            views.append(self._normalize(self._resize(pixels, (self.tile_size, self.tile_size)))[None])
-        if grid[0]:
-            views.append(self._tiles(pixels, grid))
-        return torch.cat(views) if len(views) > 1 else views[0]
+    def _write_views(self, pixels: torch.Tensor, grid: tuple[int, int], out: torch.Tensor):
+        """Writes one image's views, still in [0, 255], into `out`: the thumbnail first, then the tiles row by row."""
+        rows, cols = grid
+        if self.use_thumbnail or rows == 0:
+            out[0].copy_(self._resize(pixels, (self.tile_size, self.tile_size)))
+            out = out[1:]
+        if rows:
+            out.view(rows, cols, *out.shape[1:]).copy_(self._tiles(pixels, grid))
 
     def preprocess(self, images, max_tiles: int | None = None, return_tensors=None, **kwargs) -> BatchFeature:
         """Tiles a list of images (PIL images, paths, bytes, uint8 arrays or tensors)."""
         if not isinstance(images, (list, tuple)):
             images = [images]
-        views, sizes, grids = [], [], []
-        for index, image in enumerate(images):
-            pixels = load_image(image, index)
-            size = tuple(pixels.shape[1:])
-            grid = self.choose_grid(size, max_tiles)
-            views.append(self.views(pixels, grid))
-            sizes.append(size)
-            grids.append(grid)
-        tile = self.tile_size
+        pixels = [load_image(image, index) for index, image in enumerate(images)]
+        sizes = [tuple(image.shape[1:]) for image in pixels]
+        grids = [self.choose_grid(size, max_tiles) for size in sizes]
+        counts = [num_views(grid, self.use_thumbnail) for grid in grids]
+        # One buffer for the whole batch: each view is written once, and normalised with the rest in one pass.
+        views = torch.empty(sum(counts), 3, self.tile_size, self.tile_size, dtype=torch.float32)
+        for image, grid, out in zip(pixels, grids, torch.split(views, counts)):
+            self._write_views(image, grid, out)
         data = {
-            "pixel_values": torch.cat(views) if views else torch.zeros(0, 3, tile, tile),
+            "pixel_values": self._normalize_(views),
             "image_sizes": torch.tensor(sizes, dtype=torch.long).reshape(-1, 2),
             "image_grids": torch.tensor(grids, dtype=torch.long).reshape(-1, 2),
         }
@@ -243,6 +241,11 @@ def _flatten_images(images, num_texts: int) -> tuple[list, list[int] | None]:
         nested = [list(item) if isinstance(item, (list, tuple)) else [] if item is None else [item] for item in images]
         return [image for group in nested for image in group], [len(group) for group in nested]
     return list(images), None
+
+
+def _pad_list(values: list, length: int, filler, side: str) -> list:
+    padding = [filler] * (length - len(values))
+    return padding + list(values) if side == "left" else list(values) + padding
 
 
 class AmaliaVLProcessor(ProcessorMixin):
@@ -313,6 +316,7 @@ class AmaliaVLProcessor(ProcessorMixin):
             image_inputs = {}
         if truncation and max_length is not None:
             data = self._truncate(data, max_length, self.tokenizer.truncation_side)
+        offsets = data.pop("offset_mapping", None)
         text_inputs = self.tokenizer.pad(
             data,
             padding=padding,
@@ -321,6 +325,12 @@ class AmaliaVLProcessor(ProcessorMixin):
             padding_side=padding_side,
             return_tensors=return_tensors,
         )
+        if offsets is not None:
+            # The tokenizer does not pad offsets; padding covers no characters, which assistant masks rely on.
+            side = padding_side or self.tokenizer.padding_side
+            text_inputs["offset_mapping"] = [
+                _pad_list(row, len(ids), (0, 0), side) for row, ids in zip(offsets, text_inputs["input_ids"])
+            ]
         return BatchFeature({**text_inputs, **image_inputs}, tensor_type=return_tensors)
 
     def _check_markers(self, texts: list[str], images: list, per_sample: list[int] | None):

@@ -17,19 +17,13 @@ import torch
 from transformers import (
     AutoModel,
     AutoProcessor,
-    LlamaConfig,
-    LlavaNextConfig,
     LlavaNextForConditionalGeneration,
-    LlavaNextImageProcessor,
     LlavaNextProcessor,
-    SiglipVisionConfig,
 )
 
-from amalia_vl.configuration_amalia_vl import grid_pinpoints
 from benchmarks.timing import best_times
-from hub_release.build_checkpoint import IMAGE_TOKEN, tiny_tokenizer
 from hub_release.convert_llava_next import convert
-from tests.helpers import random_image
+from tests.helpers import llava_next_reference, random_image
 
 
 TILE, PATCH = 128, 16
@@ -37,25 +31,13 @@ SIZES = [(300, 420), (120, 900), (640, 200), (256, 256)]
 
 
 def reference_checkpoint(directory: Path):
-    torch.manual_seed(0)
-    tokenizer = tiny_tokenizer(vocab_size=4096)
-    tokenizer.add_tokens([IMAGE_TOKEN], special_tokens=True)
-    tokenizer.padding_side = "left"
-    vision = SiglipVisionConfig(hidden_size=384, intermediate_size=1536, num_hidden_layers=6, num_attention_heads=6,
-                                patch_size=PATCH, image_size=TILE, vision_use_head=False)
-    text = LlamaConfig(hidden_size=512, intermediate_size=1024, num_hidden_layers=4, num_attention_heads=8,
-                       num_key_value_heads=4, vocab_size=len(tokenizer), tie_word_embeddings=False)
-    pinpoints = grid_pinpoints(12, TILE)
-    config = LlavaNextConfig(vision_config=vision, text_config=text,
-                             image_token_index=tokenizer.convert_tokens_to_ids(IMAGE_TOKEN),
-                             vision_feature_select_strategy="full", vision_feature_layer=-1,
-                             image_grid_pinpoints=pinpoints)
-    tile = {"height": TILE, "width": TILE}
-    processor = LlavaNextProcessor(
-        image_processor=LlavaNextImageProcessor(size=tile, crop_size=tile, image_grid_pinpoints=pinpoints,
-                                                image_mean=[0.5] * 3, image_std=[0.5] * 3, resample=2),
-        tokenizer=tokenizer, patch_size=PATCH, vision_feature_select_strategy="full", image_token=IMAGE_TOKEN)
-    LlavaNextForConditionalGeneration(config).save_pretrained(directory)
+    model, processor = llava_next_reference(
+        tile=TILE, patch=PATCH, vocab_size=4096,
+        vision={"hidden_size": 384, "intermediate_size": 1536, "num_hidden_layers": 6, "num_attention_heads": 6},
+        text={"hidden_size": 512, "intermediate_size": 1024, "num_hidden_layers": 4, "num_attention_heads": 8,
+              "num_key_value_heads": 4},
+    )
+    model.save_pretrained(directory)
     processor.save_pretrained(directory)
 
 

@@ -29,34 +29,40 @@ def random_image(height: int, width: int, seed: int = 0) -> Image.Image:
     return Image.fromarray(pixels)
 
 
-def reference_tokenizer():
-    tokenizer = tiny_tokenizer()
+def reference_tokenizer(vocab_size: int = 1024):
+    tokenizer = tiny_tokenizer(vocab_size)
     tokenizer.add_tokens([IMAGE_TOKEN], special_tokens=True)
     tokenizer.padding_side = "left"
     return tokenizer
 
 
-def llava_next_reference(max_tiles: int = 12, seed: int = 0):
-    """A random LlavaNextForConditionalGeneration with a SigLIP tower and its processor, configured as AMALIA-VL."""
+def llava_next_reference(max_tiles: int = 12, seed: int = 0, tile: int = TILE, patch: int = PATCH,
+                         vision: dict | None = None, text: dict | None = None, vocab_size: int = 1024):
+    """A random LlavaNextForConditionalGeneration with a SigLIP tower and its processor, configured as AMALIA-VL.
+
+    `vision` and `text` override the tiny default widths and depths (the benchmarks use larger ones).
+    """
     torch.manual_seed(seed)
-    tokenizer = reference_tokenizer()
-    vision = SiglipVisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-                                patch_size=PATCH, image_size=TILE, vision_use_head=False)
-    text = LlamaConfig(hidden_size=48, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,
-                       num_key_value_heads=2, vocab_size=len(tokenizer), tie_word_embeddings=False,
+    tokenizer = reference_tokenizer(vocab_size)
+    vision = SiglipVisionConfig(**{"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
+                                   "num_attention_heads": 4, **(vision or {})},
+                                patch_size=patch, image_size=tile, vision_use_head=False)
+    text = LlamaConfig(**{"hidden_size": 48, "intermediate_size": 96, "num_hidden_layers": 2, "num_attention_heads": 4,
+                          "num_key_value_heads": 2, **(text or {})},
+                       vocab_size=len(tokenizer), tie_word_embeddings=False,
                        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
-    pinpoints = grid_pinpoints(max_tiles, TILE)
+    pinpoints = grid_pinpoints(max_tiles, tile)
     config = LlavaNextConfig(
         vision_config=vision, text_config=text, image_token_index=tokenizer.convert_tokens_to_ids(IMAGE_TOKEN),
         vision_feature_select_strategy="full", vision_feature_layer=-1, image_grid_pinpoints=pinpoints,
-        image_seq_length=(TILE // PATCH) ** 2,
+        image_seq_length=(tile // patch) ** 2,
     )
     model = LlavaNextForConditionalGeneration(config).eval()
-    tile = {"height": TILE, "width": TILE}
+    size = {"height": tile, "width": tile}
     image_processor = LlavaNextImageProcessor(
-        size=tile, crop_size=tile, image_grid_pinpoints=pinpoints, image_mean=[0.5] * 3, image_std=[0.5] * 3,
+        size=size, crop_size=size, image_grid_pinpoints=pinpoints, image_mean=[0.5] * 3, image_std=[0.5] * 3,
         resample=Image.Resampling.BILINEAR,
     )
-    processor = LlavaNextProcessor(image_processor=image_processor, tokenizer=tokenizer, patch_size=PATCH,
+    processor = LlavaNextProcessor(image_processor=image_processor, tokenizer=tokenizer, patch_size=patch,
                                    vision_feature_select_strategy="full", image_token=IMAGE_TOKEN)
     return model, processor

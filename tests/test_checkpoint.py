@@ -40,9 +40,12 @@ def test_loads_and_answers_in_a_fresh_process_without_the_package(tiny_checkpoin
     script = textwrap.dedent(f"""
         import sys, torch
         from PIL import Image
-        from transformers import AutoModel, AutoProcessor
+        from transformers import AutoConfig, AutoImageProcessor, AutoModel, AutoProcessor
         model = AutoModel.from_pretrained({str(tiny_checkpoint)!r}, trust_remote_code=True)
         processor = AutoProcessor.from_pretrained({str(tiny_checkpoint)!r}, trust_remote_code=True)
+        image_processor = AutoImageProcessor.from_pretrained({str(tiny_checkpoint)!r}, trust_remote_code=True)
+        config = AutoConfig.from_pretrained({str(tiny_checkpoint)!r}, trust_remote_code=True)
+        assert type(image_processor).__name__ == "AmaliaVLImageProcessor" and config.model_type == "amalia_vl"
         messages = [{{"role": "user", "content": [{{"type": "image"}}, {{"type": "text", "text": "Que cor é esta?"}}]}}]
         prompt = processor.apply_chat_template(messages, add_generation_prompt=True)
         inputs = processor(images=[Image.new("RGB", (120, 80), "red")], text=prompt, return_tensors="pt")

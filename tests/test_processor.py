@@ -153,3 +153,22 @@ def test_chat_template_renders_images_and_marks_assistant_turns(processor):
     ids, mask = out["input_ids"][0], out["assistant_masks"][0]
     assert processor.tokenizer.decode([t for t, m in zip(ids, mask) if m]) == "Azul.<|im_end|>"
     assert not any(m for t, m in zip(ids, mask) if t == processor.image_token_id)
+
+
+def test_assistant_masks_survive_batching_and_padding(processor):
+    """TRL's vision collator asks for assistant masks on a padded batch, padded on the right."""
+    conversations = [
+        [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "Que cor?"}]},
+         {"role": "assistant", "content": [{"type": "text", "text": "Azul."}]}],
+        [{"role": "user", "content": [{"type": "text", "text": "Diz olá, por favor, com calma."}]},
+         {"role": "assistant", "content": [{"type": "text", "text": "Olá!"}]}],
+    ]
+    out = processor.apply_chat_template(
+        conversations, images=[[random_image(64, 200)], []], tokenize=True, return_dict=True, return_tensors="pt",
+        return_assistant_tokens_mask=True, processor_kwargs={"padding": True, "padding_side": "right"},
+    )
+    assert out["input_ids"].shape == out["assistant_masks"].shape
+    rows = zip(out["input_ids"], out["assistant_masks"])
+    answers = [processor.tokenizer.decode(ids[mask.bool()]) for ids, mask in rows]
+    assert answers == ["Azul.<|im_end|>", "Olá!<|im_end|>"]
+    assert out["attention_mask"][1, -1] == 0  # the shorter row is padded on the right
