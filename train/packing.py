@@ -57,10 +57,14 @@ def first_fit_decreasing(
     return sorted((sorted(members) for members in bins), key=lambda members: members[0])
 
 
-def image_token_id(processor: ProcessorMixin) -> int:
-    """The id of the `<image>` placeholder token of `processor`."""
-    token_id = getattr(processor, "image_token_id", None)
-    return token_id if token_id is not None else processor.tokenizer.convert_tokens_to_ids(processor.image_token)
+def check_layout(attn_implementation: str | None, padding_free: bool) -> None:
+    """Flash-attn finds sample boundaries in `position_ids` only in a batch of one row (transformers'
+    `_is_packed_sequence`); packed rows side by side would attend across samples there."""
+    if "flash" in (attn_implementation or "") and not padding_free:
+        raise ValueError(
+            f"attn_implementation={attn_implementation!r} needs packed samples in one row: set packing_in_one_row: "
+            "true, or use sdpa / eager / flex attention for packed rows."
+        )
 
 
 @dataclass
@@ -74,8 +78,8 @@ class DataCollatorForPackedVision:
         max_images: image budget of one row (None: no limit). It bounds the vision tower's work per row.
         pack: False gives one sample per right-padded row with an `attention_mask` (same labels), the reference
             that packing must match.
-        padding_free: put every packed sample of the batch in one row of shape (1, total) without padding: the
-            layout flash-attn's varlen path needs.
+        padding_free: put every sample of the batch in one row of shape (1, total) without padding, the layout
+            flash-attn's varlen path needs; the row is then the batch, so only `max_length` per sample applies.
         pad_to_multiple_of: round the row length up, for tensor-core friendly shapes.
 
     Example:
@@ -108,7 +112,7 @@ class DataCollatorForPackedVision:
             processor_kwargs={"add_special_tokens": False},  # the template writes every special token itself
         )
         input_ids = encoded["input_ids"][0]
-        is_image = input_ids == image_token_id(self.processor)
+        is_image = input_ids == self.processor.image_token_id
         labels = input_ids.masked_fill((encoded["assistant_masks"][0] == 0) | is_image, -100)
         if len(input_ids) > self.max_length:
             if is_image[self.max_length :].any():
@@ -124,13 +128,15 @@ class DataCollatorForPackedVision:
         return sample
 
     def rows(self, samples: list[dict]) -> list[list[int]]:
-        """Which samples share a row: one per row without packing, else the bin packing of their lengths."""
+        """Which samples share a row: one per row without packing, all in one row when padding-free, else the bin
+        packing of their lengths."""
         if not self.pack:
             return [[index] for index in range(len(samples))]
+        if self.padding_free:
+            return [list(range(len(samples)))]
         lengths = [len(sample["input_ids"]) for sample in samples]
         images = [sample["num_images"] for sample in samples]
-        bins = first_fit_decreasing(lengths, images, self.max_length, self.max_images)
-        return [sum(bins, [])] if self.padding_free else bins
+        return first_fit_decreasing(lengths, images, self.max_length, self.max_images)
 
     def __call__(self, examples: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
         samples = [sample for sample in map(self.encode, examples) if sample is not None]

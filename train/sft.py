@@ -20,7 +20,7 @@ from pathlib import Path
 from trl import ModelConfig, SFTConfig, SFTTrainer
 
 # Siblings in train/ (the script's folder is on the path when accelerate launches it)
-from packing import DataCollatorForPackedVision
+from packing import DataCollatorForPackedVision, check_layout
 from stage import StageArguments, load_datasets, load_model_and_processor, optimizer_cls_and_kwargs, parse_args
 from stage import prepare_default_inputs, report_answer_accuracy, save_and_push
 
@@ -37,6 +37,7 @@ def main(stage_args: StageArguments, training_args: SFTConfig, model_args: Model
     # Without packing, TRL's own vision collator (assistant_only_loss in the config) builds the batches.
     collator = None
     if stage_args.image_packing:
+        check_layout(model_args.attn_implementation, stage_args.packing_in_one_row)
         collator = DataCollatorForPackedVision(
             processor,
             max_length=training_args.max_length,

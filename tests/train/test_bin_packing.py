@@ -27,3 +27,12 @@ def test_image_budget_splits_rows_that_tokens_alone_would_share():
 def test_a_sample_over_budget_says_what_to_raise():
     with pytest.raises(ValueError, match="raise `max_length`"):
         first_fit_decreasing([50, 200], [0, 0], max_length=100)
+
+
+def test_flash_attention_refuses_packed_rows_side_by_side():
+    from packing import check_layout
+
+    with pytest.raises(ValueError, match="packing_in_one_row"):
+        check_layout("flash_attention_2", padding_free=False)
+    check_layout("flash_attention_2", padding_free=True)
+    check_layout("sdpa", padding_free=False)

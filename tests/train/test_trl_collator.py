@@ -1,6 +1,5 @@
 """Without packing, sft.py hands batching to TRL's own vision collator: it must build the batch ours builds."""
 
-import pytest
 import torch
 from data import load_mix
 from packing import DataCollatorForPackedVision
@@ -8,11 +7,6 @@ from transformers import AutoProcessor
 from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
 
 
-@pytest.mark.xfail(
-    raises=ValueError,
-    reason="AmaliaVLProcessor passes `offset_mapping` unpadded to tokenizer.pad, so apply_chat_template("
-    "return_assistant_tokens_mask=True) fails on a batch of unequal lengths (processing_amalia_vl.py, __call__)",
-)
 def test_trl_collator_matches_ours_unpacked(tiny_checkpoint, sample_mix_file):
     processor = AutoProcessor.from_pretrained(tiny_checkpoint, trust_remote_code=True)
     rows = load_mix("sample_sft", mix_file=sample_mix_file)
