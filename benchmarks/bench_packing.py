@@ -7,14 +7,12 @@ peak memory with and without packing, and with TRL's own padded collator, on the
 Part 1 draws 4096 sample lengths the way stage 2 sees them (384-px tiles, up to 12 per image, 576 tokens per tile,
 text about 425 tokens a sample: 2B text tokens over 4.7M samples) and counts padding for steps of 16 samples:
 padded to the longest sample (TRL's collator), packed into 16384-token rows, and packed into one unpadded row.
-Part 2 trains the tiny checkpoint for a few steps in each mode, each in a fresh process so that peak memory is its own,
-and keeps the best of a few rounds.
+Part 2 trains one copy of the tiny checkpoint per mode on the same samples, the modes taking turns step by step, and
+reports real tokens per second, the activations autograd keeps for the backward pass (peak per step), and on a GPU
+the peak of allocated memory.
 """
 
 import argparse
-import json
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -79,44 +77,57 @@ def collator_for(mode: str, processor, max_length: int):
     )
 
 
-def train_steps(mode: str, checkpoint: str, mix_file: str, steps: int, batch: int, max_length: int) -> dict:
-    """Train `steps` steps of `batch` samples in `mode`; real (non-padding) tokens per second of model time."""
+def train_step(model, optimizer, inputs) -> tuple[float, int]:
+    """One optimizer step; (seconds, bytes of tensors autograd saved for the backward pass: the activations)."""
+    saved = 0
+
+    def count(tensor):
+        nonlocal saved
+        saved += tensor.numel() * tensor.element_size()
+        return tensor
+
+    start = time.perf_counter()
+    with torch.autograd.graph.saved_tensors_hooks(count, lambda tensor: tensor):
+        loss = model(**inputs, use_cache=False).loss
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return time.perf_counter() - start, saved
+
+
+def throughput(checkpoint: str, mix_file: str, steps: int, batch: int, max_length: int = 2048) -> dict:
+    """Train one copy of the model per mode on the same samples, the modes taking turns step by step, so that other
+    jobs on the machine slow every mode alike. Real (non-padding) tokens per second of model time."""
     from data import load_mix
     from transformers import AutoModelForImageTextToText, AutoProcessor
 
-    torch.manual_seed(0)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = AutoModelForImageTextToText.from_pretrained(checkpoint, trust_remote_code=True).to(device).train()
     processor = AutoProcessor.from_pretrained(checkpoint, trust_remote_code=True)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
     rows = load_mix("sample_sft", mix_file=mix_file)
-    collator = collator_for(mode, processor, max_length)
-    real_tokens = positions = 0
-    model_seconds = 0.0
-    for step in range(steps + 1):  # step 0 warms up and is not timed
-        inputs = collator([rows[index] for index in range(step * batch, (step + 1) * batch)])
-        inputs = {key: value.to(device) for key, value in inputs.items()}
-        start = time.perf_counter()
-        model(**inputs, use_cache=False).loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        if device == "cuda":
-            torch.cuda.synchronize()
-        if step:
-            model_seconds += time.perf_counter() - start
-            real_tokens += int((inputs["input_ids"] != processor.tokenizer.pad_token_id).sum())
-            positions += inputs["input_ids"].numel()
-    peak = torch.cuda.max_memory_allocated() if device == "cuda" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"tokens/s": real_tokens / model_seconds, "padding": 1 - real_tokens / positions, "peak MiB": peak / 2**20}
-
-
-def run_mode_in_subprocess(mode: str, args) -> dict:
-    command = [sys.executable, __file__, "--mode", mode, "--checkpoint", args.checkpoint, "--mix_file", args.mix_file,
-               "--steps", str(args.steps), "--batch", str(args.batch)]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode:
-        return {"error": result.stderr.strip().splitlines()[-1][:160]}
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    runs = {}
+    for mode in MODES:
+        model = AutoModelForImageTextToText.from_pretrained(checkpoint, trust_remote_code=True).to(device).train()
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+        runs[mode] = {"model": model, "optimizer": optimizer, "collator": collator_for(mode, processor, max_length),
+                      "seconds": 0.0, "tokens": 0, "positions": 0, "activations": 0, "peak": 0}
+    for step in range(steps + 1):  # step 0 warms up and is not counted
+        samples = [rows[index] for index in range(step * batch, (step + 1) * batch)]
+        for mode, run in runs.items():
+            inputs = {key: value.to(device) for key, value in run["collator"](samples).items()}
+            if device == "cuda":
+                torch.cuda.reset_peak_memory_stats()
+            seconds, saved = train_step(run["model"], run["optimizer"], inputs)
+            if step:
+                run["seconds"] += seconds
+                run["tokens"] += int((inputs["input_ids"] != processor.tokenizer.pad_token_id).sum())
+                run["positions"] += inputs["input_ids"].numel()
+                run["activations"] = max(run["activations"], saved)
+                run["peak"] = max(run["peak"], torch.cuda.max_memory_allocated() if device == "cuda" else 0)
+    return {mode: {"tokens/s": run["tokens"] / run["seconds"], "padding": 1 - run["tokens"] / run["positions"],
+                   "activations MiB": run["activations"] / 2**20, "peak MiB": run["peak"] / 2**20}
+            for mode, run in runs.items()}
 
 
 def prepare_inputs(workdir: Path) -> tuple[str, str]:
@@ -137,33 +148,22 @@ def prepare_inputs(workdir: Path) -> tuple[str, str]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=("all", "padding", "throughput"), default="all")
-    parser.add_argument("--mode", choices=MODES, help="(internal) run one throughput mode and print JSON")
-    parser.add_argument("--checkpoint"), parser.add_argument("--mix_file")
-    parser.add_argument("--steps", type=int, default=8)
+    parser.add_argument("--steps", type=int, default=12)
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    if args.mode:
-        print(json.dumps(train_steps(args.mode, args.checkpoint, args.mix_file, args.steps, args.batch, 2048)))
-        return
     if args.part in ("all", "padding"):
         print("Padding on a paper-scale length mix (steps of 16 samples, max length 16384, 12 tiles):")
         for name, value in padding_figures().items():
             print(f"  {name:45s} {value:.1%}" if name.startswith("padding") else f"  {name:45s} {value:.4g}")
     if args.part in ("all", "throughput"):
         with tempfile.TemporaryDirectory() as workdir:
-            args.checkpoint, args.mix_file = prepare_inputs(Path(workdir))
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-            print(f"\nTraining the tiny model on the sample set, {args.steps} steps of {args.batch} samples ({device}),")
-            print(f"best of {args.rounds} rounds that take the modes in turn (other jobs on the machine only slow a run down):")
-            print(f"  {'collator':16s} {'tokens/s':>10s} {'padding':>9s} {'peak MiB':>9s}")
-            rounds = [[run_mode_in_subprocess(mode, args) for mode in MODES] for _ in range(args.rounds)]
-            for mode, results in zip(MODES, zip(*rounds)):
-                if "error" in results[0]:
-                    print(f"  {mode:16s} failed: {results[0]['error']}")
-                    continue
-                best = max(results, key=lambda result: result["tokens/s"])
-                print(f"  {mode:16s} {best['tokens/s']:10.0f} {best['padding']:9.1%} {best['peak MiB']:9.0f}")
+            results = throughput(*prepare_inputs(Path(workdir)), args.steps, args.batch)
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        print(f"\nTraining the tiny model on the sample set, {args.steps} steps of {args.batch} samples ({device}):")
+        print(f"  {'collator':16s} {'tokens/s':>9s} {'padding':>8s} {'activations MiB':>16s} {'peak MiB':>9s}")
+        for mode, result in results.items():
+            peak = f"{result['peak MiB']:9.0f}" if device == "cuda" else f"{'n/a':>9s}"
+            print(f"  {mode:16s} {result['tokens/s']:9.0f} {result['padding']:8.1%} {result['activations MiB']:16.1f} {peak}")
 
 
 if __name__ == "__main__":

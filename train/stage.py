@@ -57,7 +57,7 @@ def prepare_default_inputs(stage_args: StageArguments, model_path: str, training
         if stage_args.sample_data_dir:
             ensure_sample_data(stage_args.sample_data_dir)
         if stage_args.build_tiny_model and not Path(model_path).exists():
-            # The lead's builder owns the tiny checkpoint; run it as the README does.
+            # hub_release owns the tiny checkpoint: build it the way its README says.
             builder = REPO / "hub_release" / "build_checkpoint.py"
             subprocess.run([sys.executable, str(builder), "--tiny", model_path], check=True)
 

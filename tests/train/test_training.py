@@ -42,12 +42,16 @@ def falls(values):
     return sum(values[-2:]) / 2 < sum(values[:2]) / 2
 
 
+# Stage-2 shape (everything trains, 12 tiles) with packing, 16 steps, checkpoints at 8 and 16.
+PACKED_SFT = ["--image_packing", "true", "--max_images_per_sequence", 8, "--save_steps", 8,
+              "--per_device_train_batch_size", 8]
+
+
 @pytest.fixture(scope="module")
 def sft_run(tiny_checkpoint, sample_mix_file, tmp_path_factory):
-    """Stage-2 shape (everything trains, 12 tiles, packing) for 16 steps; checkpoints at 8 and 16."""
     output_dir = tmp_path_factory.mktemp("sft")
-    log = launch("train/sft.py", *common(tiny_checkpoint, sample_mix_file, output_dir, 16), "--save_steps", 8,
-                 "--per_device_train_batch_size", 8, "--eval_strategy", "steps", "--eval_steps", 16)
+    log = launch("train/sft.py", *common(tiny_checkpoint, sample_mix_file, output_dir, 16), *PACKED_SFT,
+                 "--eval_strategy", "steps", "--eval_steps", 16)
     return output_dir, log
 
 
@@ -77,9 +81,9 @@ def test_dpo_from_the_sft_checkpoint(sft_run, sample_mix_file, tmp_path):
 
 
 def test_stage1_changes_connector_weights_only(tiny_checkpoint, sample_mix_file, tmp_path):
+    # The tiny config leaves batching to TRL's own vision collator.
     launch("train/sft.py", "--config", "train/configs/tiny_sft.yaml", *common(tiny_checkpoint, sample_mix_file, tmp_path, 4),
            "--save_steps", 4, "--per_device_train_batch_size", 4, "--max_tiles", 1, "--weight_decay", 0.1,
-           "--image_packing", "false",  # TRL's own vision collator builds these batches
            "--module_learning_rates", json.dumps({"vision_tower": 0, "multi_modal_projector": 1e-3, "image_newline": 1e-3,
                                                   "language_model": 0, "lm_head": 0}))
     before, after = load_file(tiny_checkpoint / "model.safetensors"), load_file(tmp_path / "model.safetensors")
@@ -91,8 +95,8 @@ def test_stage1_changes_connector_weights_only(tiny_checkpoint, sample_mix_file,
 
 def test_resume_continues_with_the_same_data_order(sft_run, tiny_checkpoint, sample_mix_file, tmp_path):
     sft_dir, _ = sft_run
-    launch("train/sft.py", *common(tiny_checkpoint, sample_mix_file, tmp_path, 16), "--save_steps", 8,
-           "--per_device_train_batch_size", 8, "--resume_from_checkpoint", sft_dir / "checkpoint-8")
+    launch("train/sft.py", *common(tiny_checkpoint, sample_mix_file, tmp_path, 16), *PACKED_SFT,
+           "--resume_from_checkpoint", sft_dir / "checkpoint-8")
     uninterrupted, resumed = load_file(sft_dir / "model.safetensors"), load_file(tmp_path / "model.safetensors")
     for name in uninterrupted:
         torch.testing.assert_close(resumed[name], uninterrupted[name], rtol=1e-5, atol=1e-6, msg=name)
