@@ -1,0 +1,48 @@
+"""Shared fixtures: reading images back with tesseract and measuring character error rates."""
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+
+def _levenshtein(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]
+
+
+def character_error_rate(reference: str, hypothesis: str) -> float:
+    """Edit distance over the reference length, with all whitespace runs made one space."""
+    reference, hypothesis = " ".join(reference.split()), " ".join(hypothesis.split())
+    return _levenshtein(reference, hypothesis) / max(1, len(reference))
+
+
+def _tesseract(image) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "page.png"
+        image.save(path)
+        result = subprocess.run(
+            ["tesseract", str(path), "stdout", "-l", "por", "--psm", "6"],
+            capture_output=True, text=True, check=True, timeout=60,
+        )
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def ocr():
+    """Tesseract with Portuguese data; the legibility tests need it (Debian: tesseract-ocr-por)."""
+    if shutil.which("tesseract") is None:
+        pytest.fail("tesseract is missing: apt-get install tesseract-ocr tesseract-ocr-por")
+    return _tesseract
+
+
+@pytest.fixture(scope="session")
+def cer():
+    return character_error_rate
