@@ -1,5 +1,6 @@
 """Shared fixtures: reading images back with tesseract and measuring character error rates."""
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -31,6 +32,7 @@ def _tesseract(image) -> str:
         result = subprocess.run(
             ["tesseract", str(path), "stdout", "-l", "por", "--psm", "6"],
             capture_output=True, text=True, check=True, timeout=60,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},  # threads only contend on small machines
         )
     return result.stdout
 
