@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageOps, ImageStat
 
 
 def _levenshtein(a: str, b: str) -> int:
@@ -25,10 +26,20 @@ def character_error_rate(reference: str, hypothesis: str) -> float:
     return _levenshtein(reference, hypothesis) / max(1, len(reference))
 
 
+def _prepare(image: Image.Image) -> Image.Image:
+    """Tesseract's usual preprocessing: grey, dark text on light, small images enlarged."""
+    grey = image.convert("L")
+    if ImageStat.Stat(grey).mean[0] < 128:
+        grey = ImageOps.invert(grey)
+    if grey.height < 150:
+        grey = grey.resize((grey.width * 3, grey.height * 3), Image.LANCZOS)
+    return ImageOps.expand(grey, 20, fill=255)
+
+
 def _tesseract(image) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "page.png"
-        image.save(path)
+        _prepare(image).save(path)
         result = subprocess.run(
             ["tesseract", str(path), "stdout", "-l", "por", "--psm", "6"],
             capture_output=True, text=True, check=True, timeout=60,
