@@ -36,12 +36,12 @@ def _prepare(image: Image.Image) -> Image.Image:
     return ImageOps.expand(grey, 20, fill=255)
 
 
-def _tesseract(image) -> str:
+def _tesseract(image, psm: int = 6) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "page.png"
         _prepare(image).save(path)
         result = subprocess.run(
-            ["tesseract", str(path), "stdout", "-l", "por", "--psm", "6"],
+            ["tesseract", str(path), "stdout", "-l", "por", "--psm", str(psm)],
             capture_output=True, text=True, check=True, timeout=60,
             env={**os.environ, "OMP_THREAD_LIMIT": "1"},  # threads only contend on small machines
         )
