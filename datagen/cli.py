@@ -11,7 +11,7 @@ from datasets.utils.logging import disable_progress_bar
 
 from datagen.card import CardInfo, write_card
 from datagen.hub import push_dataset
-from datagen.writer import ShardMaker, write_sharded
+from datagen.writer import SFT_FORMAT, RowFormat, ShardMaker, write_sharded
 
 
 def base_parser(description: str) -> argparse.ArgumentParser:
@@ -32,7 +32,8 @@ def setup_logging() -> None:
     disable_progress_bar()
 
 
-def run(args: argparse.Namespace, make_shard: ShardMaker, card: CardInfo, argv: list[str] | None = None) -> Dataset:
+def run(args: argparse.Namespace, make_shard: ShardMaker, card: CardInfo, argv: list[str] | None = None,
+        row_format: RowFormat = SFT_FORMAT) -> Dataset:
     """Write the dataset, its card and, if asked, push both."""
     dataset = write_sharded(
         make_shard,
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace, make_shard: ShardMaker, card: CardInfo, argv: 
         shard_size=args.shard_size,
         num_proc=args.num_proc,
         desc=card.pretty_name,
+        row_format=row_format,
     )
     argv = sys.argv[1:] if argv is None else argv
     command = "python -m " + _module_name() + " " + shlex.join(argv)
@@ -62,6 +64,7 @@ def main_for(
     card: CardInfo,
     build: Callable[[argparse.Namespace], ShardMaker],
     add_arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None,
+    row_format: RowFormat = SFT_FORMAT,
 ) -> Callable[[list[str] | None], Dataset]:
     """Make a pipeline's ``main(argv)``: parse, build its ShardMaker from the arguments, run."""
 
@@ -70,6 +73,6 @@ def main_for(
         add_arguments(parser)
         args = parser.parse_args(argv)
         setup_logging()
-        return run(args, build(args), card, argv)
+        return run(args, build(args), card, argv, row_format)
 
     return main

@@ -12,11 +12,11 @@ import os
 import random
 import shutil
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from datasets import Dataset, concatenate_datasets, load_from_disk
+from datasets import Dataset, Features, concatenate_datasets, load_from_disk
 from tqdm.auto import tqdm
 
 from datagen.messages import FEATURES, check_row
@@ -49,23 +49,54 @@ class _PerItem:
             yield self.make_sample(item_rng(self.seed, index), index)
 
 
+def per_item_threaded(make_sample: Callable[[random.Random, int], dict | None], seed: int, threads: int) -> ShardMaker:
+    """Like ``per_item`` but ``threads`` samples at a time: for steps that wait on a model server."""
+    return _Threaded(make_sample, seed, threads)
+
+
+@dataclass
+class _Threaded(_PerItem):
+    threads: int = 8
+
+    def __call__(self, indices: range) -> Iterator[dict | None]:
+        with ThreadPoolExecutor(self.threads) as pool:
+            futures = [pool.submit(self.make_sample, item_rng(self.seed, index), index) for index in indices]
+            try:
+                for future in futures:
+                    yield future.result()
+            finally:
+                for future in futures:  # after a failure, stop what has not started; what finished is cached
+                    future.cancel()
+
+
 def _shard_ranges(num_samples: int, shard_size: int) -> list[range]:
     return [range(start, min(start + shard_size, num_samples)) for start in range(0, num_samples, shard_size)]
 
 
-def _save_shard(rows: Iterable[dict | None], path: Path) -> int:
+@dataclass(frozen=True)
+class RowFormat:
+    """The columns of a dataset and the check every row must pass before it is written."""
+
+    features: Features
+    check: Callable[[dict], None]
+
+
+SFT_FORMAT = RowFormat(FEATURES, check_row)
+
+
+def _save_shard(rows: Iterable[dict | None], path: Path, row_format: RowFormat) -> int:
     kept = [row for row in rows if row is not None]
     for row in kept:
-        check_row(row)
+        row_format.check(row)
     tmp = path.with_name(path.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    Dataset.from_list(kept, features=FEATURES).save_to_disk(str(tmp))
+    Dataset.from_list(kept, features=row_format.features).save_to_disk(str(tmp))
     os.replace(tmp, path)  # atomic: a shard directory exists only once it is complete
     return len(kept)
 
 
-def _make_and_save_shard(make_shard: ShardMaker, indices: range, path: Path) -> int:
-    return _save_shard(make_shard(indices), path)
+def _make_and_save_shard(make_shard: ShardMaker, indices: range, path: Path, row_format: RowFormat) -> int:
+    return _save_shard(make_shard(indices), path, row_format)
 
 
 def _manifest(num_samples: int, shard_size: int, seed: int) -> dict:
@@ -95,6 +126,7 @@ def write_sharded(
     shard_size: int = 100,
     num_proc: int = 1,
     desc: str = "samples",
+    row_format: RowFormat = SFT_FORMAT,
 ) -> Dataset:
     """Make ``num_samples`` samples in shards and save them as one dataset in ``output_dir``.
 
@@ -119,10 +151,10 @@ def write_sharded(
     with tqdm(total=num_samples, initial=done_items, desc=desc, unit="sample") as bar:
         if num_proc == 1:
             for indices, path in todo:
-                _save_shard(_counted(make_shard(indices), bar), path)
+                _save_shard(_counted(make_shard(indices), bar), path, row_format)
         else:
             with ProcessPoolExecutor(num_proc) as pool:
-                futures = {pool.submit(_make_and_save_shard, make_shard, i, p): i for i, p in todo}
+                futures = {pool.submit(_make_and_save_shard, make_shard, i, p, row_format): i for i, p in todo}
                 for future in as_completed(futures):
                     future.result()
                     bar.update(len(futures[future]))

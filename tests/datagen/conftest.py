@@ -3,7 +3,9 @@
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,54 @@ def ocr():
 @pytest.fixture(scope="session")
 def cer():
     return character_error_rate
+
+
+class FakeServer:
+    """The fake OpenAI server in a subprocess, so that it can really die."""
+
+    def __init__(self, tmp_path: Path, *flags: str):
+        self.log = tmp_path / f"server-{id(self)}.log"
+        self.log.touch()
+        port_file = tmp_path / f"port-{id(self)}"
+        script = Path(__file__).with_name("fake_openai_server.py")
+        self.process = subprocess.Popen([sys.executable, str(script), str(port_file), str(self.log), *flags])
+        deadline = time.time() + 20
+        while not port_file.exists():
+            if time.time() > deadline or self.process.poll() is not None:
+                raise RuntimeError("the fake OpenAI server did not start")
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{port_file.read_text()}/v1"
+
+    @property
+    def answered(self) -> list[str]:
+        return self.log.read_text().split()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+@pytest.fixture
+def fake_server(tmp_path):
+    """Start fake servers with fault flags: ``fake_server("--fail-every", "3")``; all stopped after the test."""
+    servers = []
+
+    def start(*flags: str) -> FakeServer:
+        servers.append(FakeServer(tmp_path, *flags))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def coloured_images(tmp_path):
+    """A folder of plain images whose colour the fake server can name."""
+    folder = tmp_path / "images"
+    folder.mkdir()
+    colours = [(200, 30, 30), (30, 160, 60), (30, 60, 200), (230, 210, 40)]
+    for i in range(12):
+        Image.new("RGB", (32 + i, 32), colours[i % 4]).save(folder / f"{i:02d}.png")
+    return folder

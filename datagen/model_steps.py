@@ -1,0 +1,44 @@
+"""What every model-backed pipeline shares: its input images, its chat clients and their one cache."""
+
+import argparse
+from pathlib import Path
+
+from datagen.chat_client import ChatClient, ReplyCache, add_chat_arguments, settings_from
+from datagen.image_inputs import ImageInputs
+
+CACHE_FILE = "chat_cache.jsonl"
+
+
+def add_model_arguments(parser: argparse.ArgumentParser, inputs_help: str = "images: a save_to_disk dataset or a folder") -> None:
+    parser.add_argument("--inputs", required=True, help=inputs_help)
+    parser.add_argument("--image-column", default="image", help="image column of an --inputs dataset")
+    parser.add_argument("--cache", help=f"reply cache (JSONL); default <output-dir>/{CACHE_FILE}")
+    add_chat_arguments(parser)
+
+
+def check_model_run(args: argparse.Namespace, num_inputs: int) -> None:
+    if args.num_proc != 1:
+        raise ValueError("model-backed pipelines wait on a server, not a CPU: use --concurrency, not --num-proc")
+    if args.num_samples > num_inputs:
+        raise ValueError(f"--num-samples {args.num_samples} exceeds the {num_inputs} inputs in {args.inputs}")
+
+
+def load_inputs(args: argparse.Namespace) -> ImageInputs:
+    inputs = ImageInputs(args.inputs, args.image_column)
+    check_model_run(args, len(inputs))
+    return inputs
+
+
+class Clients:
+    """One client per model name, all writing to the run's cache (the model is part of each key)."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.cache = ReplyCache(args.cache or Path(args.output_dir) / CACHE_FILE)
+        self._clients: dict[str, ChatClient] = {}
+
+    def get(self, model: str | None = None) -> ChatClient:
+        model = model or self.args.model
+        if model not in self._clients:
+            self._clients[model] = ChatClient(settings_from(self.args, model), self.cache)
+        return self._clients[model]
