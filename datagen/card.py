@@ -37,11 +37,11 @@ def _example(dataset: Dataset) -> str:
         return "(the dataset is empty)"
     row = dataset[0]
     sizes = ", ".join(f"{image.width}x{image.height}" for image in row["images"])
-    messages = json.dumps(row["messages"], ensure_ascii=False, indent=2)
-    return f"Task `{row['task']}`, images: {sizes or 'none'}.\n\n```json\n{messages}\n```"
+    text = {key: value for key, value in row.items() if key not in ("images", "task")}
+    return f"Task `{row['task']}`, images: {sizes or 'none'}.\n\n```json\n{json.dumps(text, ensure_ascii=False, indent=2)}\n```"
 
 
-def render_card(info: CardInfo, dataset: Dataset, command: str) -> str:
+def render_card(info: CardInfo, dataset: Dataset, command: str, fields_doc: str) -> str:
     header = (
         f"license: {info.license}\n"
         + _yaml_list("language", info.languages)
@@ -69,10 +69,9 @@ Made with the AMALIA-VL `datagen` pipelines:
 
 ## Fields
 
-- `messages`: the dialogue in TRL's vision chat format: a list of `{{"role", "content"}}` turns whose
-  content items are `{{"type": "image"}}` placeholders or `{{"type": "text", "text": ...}}`.
-- `images`: the images, one per `{{"type": "image"}}` placeholder, in order.
-- `task`: the task template that made the row ({", ".join(f"`{t}`" for t in tasks)}).
+{fields_doc}
+
+Task templates in this dataset: {", ".join(f"`{t}`" for t in tasks)}.
 
 {len(dataset)} rows. Load with `datasets.load_from_disk(path)` or, from the Hub, `load_dataset(repo_id)`.
 
@@ -82,7 +81,7 @@ Made with the AMALIA-VL `datagen` pipelines:
 """
 
 
-def write_card(info: CardInfo, dataset: Dataset, output_dir: str | Path, command: str) -> Path:
+def write_card(info: CardInfo, dataset: Dataset, output_dir: str | Path, command: str, fields_doc: str) -> Path:
     path = Path(output_dir) / "README.md"
-    path.write_text(render_card(info, dataset, command), encoding="utf-8")
+    path.write_text(render_card(info, dataset, command, fields_doc), encoding="utf-8")
     return path

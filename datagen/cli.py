@@ -11,7 +11,8 @@ from datasets.utils.logging import disable_progress_bar
 
 from datagen.card import CardInfo, write_card
 from datagen.hub import push_dataset
-from datagen.writer import SFT_FORMAT, RowFormat, ShardMaker, write_sharded
+from datagen.messages import SFT_FORMAT, RowFormat
+from datagen.writer import ShardMaker, write_sharded
 
 
 def base_parser(description: str) -> argparse.ArgumentParser:
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace, make_shard: ShardMaker, card: CardInfo, argv: 
     )
     argv = sys.argv[1:] if argv is None else argv
     command = "python -m " + _module_name() + " " + shlex.join(argv)
-    card_path = write_card(card, dataset, args.output_dir, command)
+    card_path = write_card(card, dataset, args.output_dir, command, row_format.fields_doc)
     if args.push_to_hub:
         push_dataset(dataset, card_path, args.push_to_hub, private=args.private)
     return dataset

@@ -16,10 +16,10 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_compl
 from dataclasses import dataclass
 from pathlib import Path
 
-from datasets import Dataset, Features, concatenate_datasets, load_from_disk
+from datasets import Dataset, concatenate_datasets, load_from_disk
 from tqdm.auto import tqdm
 
-from datagen.messages import FEATURES, check_row
+from datagen.messages import SFT_FORMAT, RowFormat
 
 logger = logging.getLogger(__name__)
 
@@ -73,24 +73,15 @@ def _shard_ranges(num_samples: int, shard_size: int) -> list[range]:
     return [range(start, min(start + shard_size, num_samples)) for start in range(0, num_samples, shard_size)]
 
 
-@dataclass(frozen=True)
-class RowFormat:
-    """The columns of a dataset and the check every row must pass before it is written."""
-
-    features: Features
-    check: Callable[[dict], None]
-
-
-SFT_FORMAT = RowFormat(FEATURES, check_row)
-
-
 def _save_shard(rows: Iterable[dict | None], path: Path, row_format: RowFormat) -> int:
     kept = [row for row in rows if row is not None]
     for row in kept:
         row_format.check(row)
     tmp = path.with_name(path.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    Dataset.from_list(kept, features=row_format.features).save_to_disk(str(tmp))
+    # from_list cannot infer columns from no rows: an all-dropped shard is built from empty columns.
+    columns = {name: [row[name] for row in kept] for name in row_format.features}
+    Dataset.from_dict(columns, features=row_format.features).save_to_disk(str(tmp))
     os.replace(tmp, path)  # atomic: a shard directory exists only once it is complete
     return len(kept)
 

@@ -36,7 +36,12 @@ def text_of(message: dict) -> str:
     return content if isinstance(content, str) else " ".join(p["text"] for p in content if p["type"] == "text")
 
 
-def reply_for(messages: list[dict], model: str) -> str:
+def quoted(text: str) -> str:
+    """The payload between the last <<< and >>> (the instructions mention the brackets too)."""
+    return text.rsplit("<<<", 1)[1].rsplit(">>>", 1)[0]
+
+
+def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
     last = messages[-1]
     text, colour = text_of(last), colour_of(last)
     lowered = text.lower()
@@ -49,8 +54,7 @@ def reply_for(messages: list[dict], model: str) -> str:
     if "funde" in lowered or "merge" in lowered:
         return "Uma imagem uniforme, de uma só cor, sem objetos."
     if "traduz" in lowered:
-        source = text.split("<<<", 1)[1].rsplit(">>>", 1)[0]
-        return "".join(source).replace("The answer is", "A resposta é").replace("What is", "Qual é")
+        return quoted(text).replace("The answer is", "A resposta é").replace("What is", "Qual é")
     if "perguntas" in lowered:
         return json.dumps([{"question": "De que cor é a imagem?", "answer": colour.capitalize()},
                            {"question": "Quantos objetos há na imagem?", "answer": "Nenhum."},
@@ -61,18 +65,18 @@ def reply_for(messages: list[dict], model: str) -> str:
         answers = re.findall(r"«([^»]*)»", text)
         same = len(answers) == 2 and answers[0].strip(". ").lower() in answers[1].lower()
         return "SIM" if same else "NÃO"
-    if "responde só" in lowered:
-        return "Nenhum." if "quantos" in lowered else "Não sei."
     if "classifica" in lowered:
         return "cores e padrões"
     if "opções erradas" in lowered:
         return json.dumps(["Roxo", "Laranja", "Castanho"], ensure_ascii=False)
     if "melhora" in lowered:
-        return text.split("<<<", 1)[1].rsplit(">>>", 1)[0].strip() + " Espero ter ajudado."
+        return quoted(text).strip() + " Espero ter ajudado."
     if "avalia" in lowered:
-        candidate = text.split("<<<", 1)[1].rsplit(">>>", 1)[0]
-        return f"Nota: {len(candidate) % 10 + 1}"
-    return f"Resposta do modelo {model}."
+        return f"Nota: {len(quoted(text).split()) % 10 + 1}"
+    # Last: other prompts say "responde só" too.
+    if "responde só" in lowered:
+        return "Nenhum." if "quantos" in lowered else "Não sei."
+    return f"Resposta do modelo {model}." + (f" Amostra {seed}." if seed is not None else "")
 
 
 class Faults:
@@ -110,7 +114,7 @@ def make_handler(faults: Faults, log_path: str):
             if faults.malformed_every and n % faults.malformed_every == 0:
                 return self._send(200, b'{"choices": [' if n % 2 else b'{"choices": []}')
             request = json.loads(body)
-            reply = reply_for(request["messages"], request["model"])
+            reply = reply_for(request["messages"], request["model"], request.get("seed"))
             with faults.lock, open(log_path, "a") as log:
                 log.write(hashlib.sha256(body).hexdigest() + "\n")
             answer = {"id": f"fake-{n}", "object": "chat.completion", "model": request["model"],

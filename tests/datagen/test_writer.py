@@ -96,3 +96,8 @@ def test_size_categories():
     assert [size_category(n) for n in (0, 999, 1000, 250_000, 4_700_000)] == [
         "n<1K", "n<1K", "1K<n<10K", "100K<n<1M", "1M<n<10M"
     ]
+
+
+def test_a_shard_whose_samples_were_all_dropped_is_still_written(tmp_path):
+    dataset = write_sharded(per_item(lambda rng, index: None, seed=0), 4, tmp_path, seed=0, shard_size=2)
+    assert len(dataset) == 0 and set(dataset.column_names) == {"messages", "images", "task"}
