@@ -73,15 +73,20 @@ def _shard_ranges(num_samples: int, shard_size: int) -> list[range]:
     return [range(start, min(start + shard_size, num_samples)) for start in range(0, num_samples, shard_size)]
 
 
+EMPTY_SHARD = "EMPTY"  # datasets cannot reload a saved dataset of no rows, so such a shard is only a marker
+
+
 def _save_shard(rows: Iterable[dict | None], path: Path, row_format: RowFormat) -> int:
     kept = [row for row in rows if row is not None]
     for row in kept:
         row_format.check(row)
     tmp = path.with_name(path.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    # from_list cannot infer columns from no rows: an all-dropped shard is built from empty columns.
-    columns = {name: [row[name] for row in kept] for name in row_format.features}
-    Dataset.from_dict(columns, features=row_format.features).save_to_disk(str(tmp))
+    if kept:
+        Dataset.from_list(kept, features=row_format.features).save_to_disk(str(tmp))
+    else:
+        tmp.mkdir(parents=True)
+        (tmp / EMPTY_SHARD).touch()
     os.replace(tmp, path)  # atomic: a shard directory exists only once it is complete
     return len(kept)
 
@@ -150,7 +155,11 @@ def write_sharded(
                     future.result()
                     bar.update(len(futures[future]))
 
-    dataset = concatenate_datasets([load_from_disk(str(path)) for path in paths])
+    shards = [load_from_disk(str(path)) for path in paths if not (path / EMPTY_SHARD).exists()]
+    if not shards:
+        raise RuntimeError(f"every one of the {num_samples} samples was dropped, so there is no dataset to save; the log "
+                           f"says why. Fix the cause, delete {shard_dir} and run again.")
+    dataset = concatenate_datasets(shards)
     dataset.save_to_disk(str(output_dir))
     shutil.rmtree(shard_dir)
     done_path.write_text(json.dumps(manifest))

@@ -98,6 +98,8 @@ def test_size_categories():
     ]
 
 
-def test_a_shard_whose_samples_were_all_dropped_is_still_written(tmp_path):
-    dataset = write_sharded(per_item(lambda rng, index: None, seed=0), 4, tmp_path, seed=0, shard_size=2)
-    assert len(dataset) == 0 and set(dataset.column_names) == {"messages", "images", "task"}
+def test_shards_whose_samples_were_all_dropped(tmp_path):
+    keep_first = per_item(lambda rng, index: make_row([], [("q", "a")], "toy") if index == 0 else None, seed=0)
+    assert len(write_sharded(keep_first, 4, tmp_path / "some", seed=0, shard_size=2)) == 1
+    with pytest.raises(RuntimeError, match="every one of the 4 samples was dropped"):
+        write_sharded(per_item(lambda rng, index: None, seed=0), 4, tmp_path / "none", seed=0, shard_size=2)
