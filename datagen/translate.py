@@ -14,7 +14,7 @@ import random
 from datasets import load_from_disk
 
 from datagen.card import CardInfo
-from datagen.chat_client import user_message
+from datagen.chat_client import ChatClient, user_message
 from datagen.cli import main_for
 from datagen.model_steps import Clients, add_model_arguments, check_model_run
 from datagen.protect import protect, restore
@@ -37,25 +37,27 @@ CARD = CardInfo(
 )
 
 
+def translate_text(client: ChatClient, variety: VarietyFilter, text: str) -> str | None:
+    """``text`` in pt-PT with its code and maths intact; None if notation was lost or the result reads as pt-BR."""
+    masked, spans = protect(text)
+    reply = client.complete([user_message(PROMPT.format(text=masked))], **GENERATION).strip()
+    restored = restore(reply, spans)
+    if restored is None or variety.is_pt_br(restored):
+        return None
+    return restored
+
+
 class Translator:
     def __init__(self, args: argparse.Namespace):
         self.inputs = load_from_disk(args.inputs)
         check_model_run(args, len(self.inputs))
         self.client, self.variety = Clients(args).get(), VarietyFilter()
 
-    def translate(self, text: str) -> str | None:
-        masked, spans = protect(text)
-        reply = self.client.complete([user_message(PROMPT.format(text=masked))], **GENERATION).strip()
-        restored = restore(reply, spans)
-        if restored is None or self.variety.is_pt_br(restored):
-            return None
-        return restored
-
     def _translate_message(self, message: dict) -> dict | None:
         content = []
         for item in message["content"]:
             if item["type"] == "text":
-                translated = self.translate(item["text"])
+                translated = translate_text(self.client, self.variety, item["text"])
                 if translated is None:
                     return None
                 item = {"type": "text", "text": translated}

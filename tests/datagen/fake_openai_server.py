@@ -52,7 +52,7 @@ def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
         base = f"Um quadrado {colour}."
         return base if "curta" in lowered else base + f" A imagem é toda {colour}, vista pelo modelo {model}."
     if "funde" in lowered or "merge" in lowered:
-        return "Uma imagem uniforme, de uma só cor, sem objetos."
+        return f"Uma imagem uniforme, toda {colour}, sem objetos."
     if "traduz" in lowered:
         return quoted(text).replace("The answer is", "A resposta é").replace("What is", "Qual é")
     if "perguntas" in lowered:
@@ -60,10 +60,12 @@ def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
                            {"question": "Quantos objetos há na imagem?", "answer": "Nenhum."},
                            {"question": "Você vê alguma pessoa?", "answer": "Não."}], ensure_ascii=False)
     if "passo a passo" in lowered:
+        if "quantos" in lowered:  # an easy question: the small model gets it right too
+            return "Não vejo objetos separados. Resposta: Nenhum."
         return f"Observo a imagem: a cor dominante é {colour}. Resposta: {colour.capitalize()}"
     if "equivalentes" in lowered:
-        answers = re.findall(r"«([^»]*)»", text)
-        same = len(answers) == 2 and answers[0].strip(". ").lower() in answers[1].lower()
+        first, second = re.findall(r"«([^»]*)»", text)[:2]
+        same = first.strip(". ").lower() in second.lower()
         return "SIM" if same else "NÃO"
     if "classifica" in lowered:
         return "cores e padrões"
@@ -84,11 +86,18 @@ class Faults:
         self.fail_every, self.malformed_every, self.die_after = fail_every, malformed_every, die_after
         self.count = 0
         self.lock = threading.Lock()
+        self.faulted: set[str] = set()  # a request is faulted at most once, so retries always end
 
-    def next(self) -> int:
+    def next(self, digest: str) -> tuple[int, bool]:
+        """The request's number and whether it may be faulted."""
         with self.lock:
             self.count += 1
-            return self.count
+            first_time = digest not in self.faulted
+            return self.count, first_time
+
+    def mark(self, digest: str) -> None:
+        with self.lock:
+            self.faulted.add(digest)
 
 
 def make_handler(faults: Faults, log_path: str):
@@ -106,17 +115,20 @@ def make_handler(faults: Faults, log_path: str):
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            n = faults.next()
+            digest = hashlib.sha256(body).hexdigest()
+            n, may_fault = faults.next(digest)
             if faults.die_after and n > faults.die_after:
                 os._exit(3)  # the server dies mid-run, dropping this connection
-            if faults.fail_every and n % faults.fail_every == 0:
+            if may_fault and faults.fail_every and n % faults.fail_every == 0:
+                faults.mark(digest)
                 return self._send(429, b'{"error": "rate limited"}', {"Retry-After": "0"})
-            if faults.malformed_every and n % faults.malformed_every == 0:
+            if may_fault and faults.malformed_every and n % faults.malformed_every == 0:
+                faults.mark(digest)
                 return self._send(200, b'{"choices": [' if n % 2 else b'{"choices": []}')
             request = json.loads(body)
             reply = reply_for(request["messages"], request["model"], request.get("seed"))
             with faults.lock, open(log_path, "a") as log:
-                log.write(hashlib.sha256(body).hexdigest() + "\n")
+                log.write(digest + "\n")
             answer = {"id": f"fake-{n}", "object": "chat.completion", "model": request["model"],
                       "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}]}
             self._send(200, json.dumps(answer).encode())

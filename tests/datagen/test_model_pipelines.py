@@ -1,0 +1,65 @@
+import pytest
+
+from datagen import pt_caps_fusion, pt_vqa_gen
+from datagen.caption_similarity import cosine, most_dissimilar, without_outliers
+from datagen.pt_vqa_gen import parse_json_list
+
+SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "3"]
+COLOURS = ["vermelho", "verde", "azul", "amarelo"]
+
+
+def test_outliers_and_most_dissimilar_captions():
+    captions = [
+        "a red car parked on a quiet street",
+        "a red car parked on a street at night",
+        "a small red car on an empty street",
+        "a red vehicle beside the road",
+        "three penguins swimming in icy water",  # no other model saw this: an outlier
+    ]
+    kept = without_outliers(captions)
+    assert kept == [0, 1, 2, 3]
+    chosen = most_dissimilar(captions, kept)
+    assert len(chosen) == 3 and 3 in chosen  # the odd-but-corroborated view is kept for diversity
+    assert cosine("a b c", "x y z") == 0.0 and cosine("casa azul", "casa azul") == pytest.approx(1.0)
+
+
+def test_caps_fusion_end_to_end(tmp_path, fake_server, coloured_images):
+    server = fake_server("--fail-every", "6")
+    out = pt_caps_fusion.main([
+        "--inputs", str(coloured_images), "--num-samples", "4", "--output-dir", str(tmp_path / "out"),
+        "--base-url", server.url, *SERVER_ARGS, "--caption-models", "m1,m2,m3,m4", "--fusion-model", "big", "--model", "tradutor",
+    ])
+    assert len(out) == 4
+    assert all(len(row["task"].split("/")[1].split("+")) == 3 for row in out)
+    assert len(server.answered) == 4 * (4 + 1 + 1)  # captions, merge, translation
+
+
+def test_vqa_gen_runs_all_five_stages(tmp_path, fake_server, coloured_images):
+    server = fake_server("--malformed-every", "5")
+    out = pt_vqa_gen.main([
+        "--inputs", str(coloured_images), "--num-samples", "8", "--output-dir", str(tmp_path / "out"),
+        "--base-url", server.url, *SERVER_ARGS, "--model", "gemma", "--judge-model", "pequeno",
+    ])
+    assert len(out) == 8
+    for index, row in enumerate(out):
+        questions = [m["content"][-1]["text"] for m in row["messages"][::2]]
+        answers = [m["content"][-1]["text"] for m in row["messages"][1::2]]
+        # Stage 3 drops the pt-BR question ("Você ..."), stage 5 the easy one ("Quantos ..."):
+        assert [q.split("\n")[0] for q in questions] == ["De que cor é a imagem?"]
+        assert row["task"].startswith("vqa/cores e padrões/")
+        kind = row["task"].rsplit("/", 1)[1]
+        if kind == "reasoning":
+            assert answers[0].endswith(f"Resposta: {COLOURS[index % 4].capitalize()}")
+        elif kind == "short":
+            assert answers[0] == COLOURS[index % 4].capitalize()
+        else:
+            assert f"{answers[0]}) {COLOURS[index % 4].capitalize()}" in questions[0]
+
+
+@pytest.mark.parametrize("reply, parsed", [
+    ('Aqui está:\n```json\n[{"question": "Q", "answer": "A"}]\n```', [{"question": "Q", "answer": "A"}]),
+    ("[1, 2", []),
+    ("sem JSON", []),
+])
+def test_parse_json_list_tolerates_prose_and_garbage(reply, parsed):
+    assert parse_json_list(reply) == parsed
