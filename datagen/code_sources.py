@@ -3,12 +3,14 @@
 import argparse
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from datagen.code_templates import CodeFunction, make_function, make_snippet
-from datagen.sandbox import Limits
+from datagen.sandbox import Limits, OutcomeLog
+from datagen.writer import ShardMaker, per_item
 
 OUTCOME_LOG = "sandbox_outcomes.jsonl"
 
@@ -56,6 +58,16 @@ def limits_from(args: argparse.Namespace) -> Limits:
 def outcome_log_path(args: argparse.Namespace) -> Path:
     """Every sandbox run of a pipeline is recorded beside its dataset."""
     return Path(args.output_dir) / OUTCOME_LOG
+
+
+def sandboxed_pipeline(sampler_class) -> Callable[[argparse.Namespace], ShardMaker]:
+    """Build a code pipeline's ShardMaker from its arguments: its code source, outcome log and sandbox limits."""
+
+    def build(args: argparse.Namespace) -> ShardMaker:
+        sampler = sampler_class(CodeSource(args.code_file), OutcomeLog(outcome_log_path(args)), limits_from(args))
+        return per_item(sampler, args.seed)
+
+    return build
 
 
 def pick_language(rng: random.Random) -> str:

@@ -10,11 +10,10 @@ from datagen.card import CardInfo
 from datagen.cli import main_for
 from datagen.code_exec import call_outcomes
 from datagen.code_render import render_output
-from datagen.code_sources import CodeSource, add_code_arguments, limits_from, outcome_log_path, pick_language
+from datagen.code_sources import CodeSource, add_code_arguments, pick_language, sandboxed_pipeline
 from datagen.mcq import format_mcq
 from datagen.messages import make_row
 from datagen.sandbox import Limits, OutcomeLog
-from datagen.writer import per_item
 
 QUESTION = {
     "pt": "A imagem mostra o resultado de uma chamada a uma destas funções:\n\n```python\n{code}```\n\nQue chamada produziu esse resultado?",
@@ -65,11 +64,7 @@ class OutputsToCode:
         return make_row([render_output(rng, texts[target])], [(question, answer)], task=f"outputs_to_code/{language}")
 
 
-main = main_for(
-    __doc__.splitlines()[0], CARD,
-    lambda args: per_item(OutputsToCode(CodeSource(args.code_file), OutcomeLog(outcome_log_path(args)), limits_from(args)), args.seed),
-    add_code_arguments,
-)
+main = main_for(__doc__.splitlines()[0], CARD, sandboxed_pipeline(OutputsToCode), add_code_arguments)
 
 if __name__ == "__main__":
     main()

@@ -14,11 +14,10 @@ from datagen.card import CardInfo
 from datagen.cli import main_for
 from datagen.code_exec import snippet_output
 from datagen.code_render import render_code
-from datagen.code_sources import CodeSource, add_code_arguments, limits_from, outcome_log_path, pick_language
+from datagen.code_sources import CodeSource, add_code_arguments, pick_language, sandboxed_pipeline
 from datagen.mcq import format_mcq, near_misses
 from datagen.messages import make_row
 from datagen.sandbox import Limits, OutcomeLog
-from datagen.writer import per_item
 
 DIRECT = {"pt": "O que imprime este código?", "en": "What does this code print?"}
 YES_NO = {"pt": "Este código imprime exatamente o seguinte?\n\n```\n{candidate}\n```", "en": "Does this code print exactly the following?\n\n```\n{candidate}\n```"}
@@ -70,11 +69,7 @@ class SimpleCodeOutputs:
         return make_row([render_code(rng, source)], [turn], task=f"simple_code_outputs/{kind}/{language}")
 
 
-main = main_for(
-    __doc__.splitlines()[0], CARD,
-    lambda args: per_item(SimpleCodeOutputs(CodeSource(args.code_file), OutcomeLog(outcome_log_path(args)), limits_from(args)), args.seed),
-    add_code_arguments,
-)
+main = main_for(__doc__.splitlines()[0], CARD, sandboxed_pipeline(SimpleCodeOutputs), add_code_arguments)
 
 if __name__ == "__main__":
     main()

@@ -13,10 +13,9 @@ from datagen.card import CardInfo
 from datagen.cli import main_for
 from datagen.code_exec import call_outcomes
 from datagen.code_render import render_code
-from datagen.code_sources import CodeSource, add_code_arguments, limits_from, outcome_log_path, pick_language
+from datagen.code_sources import CodeSource, add_code_arguments, pick_language, sandboxed_pipeline
 from datagen.messages import make_row
 from datagen.sandbox import Limits, OutcomeLog
-from datagen.writer import per_item
 
 QUESTION = {
     "pt": "Considera a função da imagem. Qual é o resultado de `{call}`? Se a chamada lançar uma exceção, indica qual.",
@@ -55,11 +54,7 @@ class Sepic:
         return make_row([render_code(rng, function.source)], [turn], task=f"sepic/{language}")
 
 
-main = main_for(
-    __doc__.splitlines()[0], CARD,
-    lambda args: per_item(Sepic(CodeSource(args.code_file), OutcomeLog(outcome_log_path(args)), limits_from(args)), args.seed),
-    add_code_arguments,
-)
+main = main_for(__doc__.splitlines()[0], CARD, sandboxed_pipeline(Sepic), add_code_arguments)
 
 if __name__ == "__main__":
     main()
