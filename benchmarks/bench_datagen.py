@@ -13,8 +13,16 @@ import resource
 import tempfile
 import time
 
-PIPELINES = ["pt_render_text", "pt_ocr", "simple_code_ocr", "sepic", "pt_outputs_to_code", "pt_simple_code_outputs",
-             "infographic_synth", "invoice_qa"]
+PIPELINES = [
+    "pt_render_text",
+    "pt_ocr",
+    "simple_code_ocr",
+    "sepic",
+    "pt_outputs_to_code",
+    "pt_simple_code_outputs",
+    "infographic_synth",
+    "invoice_qa",
+]
 
 
 def _cpu_seconds() -> float:

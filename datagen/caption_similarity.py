@@ -42,4 +42,9 @@ def most_dissimilar(captions: list[str], indices: list[int], k: int = 3) -> list
     if len(indices) <= k:
         return list(indices)
     matrix = similarity_matrix(captions)
-    return list(min(itertools.combinations(indices, k), key=lambda group: sum(matrix[a][b] for a, b in itertools.combinations(group, 2))))
+    return list(
+        min(
+            itertools.combinations(indices, k),
+            key=lambda group: sum(matrix[a][b] for a, b in itertools.combinations(group, 2)),
+        )
+    )

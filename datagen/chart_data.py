@@ -16,15 +16,21 @@ TOPICS = [
 ]
 
 CATEGORIES = {
-    "months": (["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"],
-               ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]),
+    "months": (
+        ["jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez"],
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    ),
     "museums": (["Azulejo", "Coches", "Gulbenkian", "Soares dos Reis", "Arte Antiga", "Berardo"],) * 2,
-    "courses": (["Medicina", "Direito", "Engenharia", "História", "Economia", "Design"],
-                ["Medicine", "Law", "Engineering", "History", "Economics", "Design"]),
+    "courses": (
+        ["Medicina", "Direito", "Engenharia", "História", "Economia", "Design"],
+        ["Medicine", "Law", "Engineering", "History", "Economics", "Design"],
+    ),
     "regions": (["Alentejo", "Trás-os-Montes", "Beira Interior", "Ribatejo", "Algarve", "Douro"],) * 2,
     "lines": (["Sintra", "Cascais", "Azambuja", "Sado", "Minho", "Douro"],) * 2,
-    "sectors": (["Indústria", "Transportes", "Habitação", "Serviços", "Agricultura"],
-                ["Industry", "Transport", "Housing", "Services", "Agriculture"]),
+    "sectors": (
+        ["Indústria", "Transportes", "Habitação", "Serviços", "Agricultura"],
+        ["Industry", "Transport", "Housing", "Services", "Agriculture"],
+    ),
 }
 
 SERIES_NAMES = (["2023", "2024", "2025"], ["2023", "2024", "2025"])
@@ -49,7 +55,9 @@ def _distinct_values(rng: random.Random, count: int, low: int, high: int) -> lis
     return rng.sample(range(low, high + 1), count)
 
 
-def make_chart_data(rng: random.Random, language: str, num_series: int, min_categories: int = 3, max_categories: int = 6) -> ChartData:
+def make_chart_data(
+    rng: random.Random, language: str, num_series: int, min_categories: int = 3, max_categories: int = 6
+) -> ChartData:
     pt_title, en_title, pt_unit, en_unit, category_set, (low, high) = rng.choice(TOPICS)
     pt_names, en_names = CATEGORIES[category_set]
     count = rng.randint(min_categories, min(max_categories, len(pt_names)))

@@ -20,7 +20,8 @@ TEXT = {
         "count": "Quantas categorias mostra o gráfico?",
         "compare": "O valor de {a} é maior do que o de {b}{in_series}?",
         "best_series": "Em {a}, que série tem o valor mais alto?",
-        "yes": "Sim", "no": "Não",
+        "yes": "Sim",
+        "no": "Não",
         "values": "Os valores{in_series} são: {listing}.",
         "answer": "Resposta: {answer}",
     },
@@ -34,7 +35,8 @@ TEXT = {
         "count": "How many categories does the chart show?",
         "compare": "Is the value of {a} greater than that of {b}{in_series}?",
         "best_series": "In {a}, which series has the highest value?",
-        "yes": "Yes", "no": "No",
+        "yes": "Yes",
+        "no": "No",
         "values": "The values{in_series} are: {listing}.",
         "answer": "Answer: {answer}",
     },
@@ -66,7 +68,9 @@ def ask(rng: random.Random, data: ChartData) -> ChartAnswer:
     series = rng.choice(list(data.series))
     values = data.series[series]
     in_series = text["series"].format(series=series) if len(data.series) > 1 else ""
-    kinds = ["value", "max", "min", "difference", "total", "count", "compare"] + (["best_series"] * 2 if len(data.series) > 1 else [])
+    kinds = ["value", "max", "min", "difference", "total", "count", "compare"] + (
+        ["best_series"] * 2 if len(data.series) > 1 else []
+    )
     kind = rng.choice(kinds)
     i, j = rng.sample(range(len(data.categories)), 2)
     a, b = data.categories[i], data.categories[j]
@@ -78,23 +82,48 @@ def ask(rng: random.Random, data: ChartData) -> ChartAnswer:
         pick = max if kind == "max" else min
         k = values.index(pick(values))
         wrong = [c for c in data.categories if c != data.categories[k]]
-        return ChartAnswer(kind, question, data.categories[k], f"{facts} {pick(values)} → {data.categories[k]}.", rng.sample(wrong, min(3, len(wrong))))
+        return ChartAnswer(
+            kind,
+            question,
+            data.categories[k],
+            f"{facts} {pick(values)} → {data.categories[k]}.",
+            rng.sample(wrong, min(3, len(wrong))),
+        )
     if kind == "difference":
         difference = abs(values[i] - values[j])
         high, low = max(values[i], values[j]), min(values[i], values[j])
-        return ChartAnswer(kind, question, str(difference), f"{a}: {values[i]}; {b}: {values[j]}. {high} − {low} = {difference}.",
-                           _numeric_wrong(rng, difference, [values[i], values[j]]))
+        return ChartAnswer(
+            kind,
+            question,
+            str(difference),
+            f"{a}: {values[i]}; {b}: {values[j]}. {high} − {low} = {difference}.",
+            _numeric_wrong(rng, difference, [values[i], values[j]]),
+        )
     if kind == "total":
         total = sum(values)
-        return ChartAnswer(kind, question, str(total), f"{facts} {' + '.join(map(str, values))} = {total}.", _numeric_wrong(rng, total, []))
+        return ChartAnswer(
+            kind,
+            question,
+            str(total),
+            f"{facts} {' + '.join(map(str, values))} = {total}.",
+            _numeric_wrong(rng, total, []),
+        )
     if kind == "count":
         count = len(data.categories)
-        return ChartAnswer(kind, question, str(count), f"{', '.join(data.categories)}: {count}.", _numeric_wrong(rng, count, []))
+        return ChartAnswer(
+            kind, question, str(count), f"{', '.join(data.categories)}: {count}.", _numeric_wrong(rng, count, [])
+        )
     if kind == "compare":
         yes = values[i] > values[j]
         answer = text["yes"] if yes else text["no"]
         relation = ">" if yes else "<"
-        return ChartAnswer(kind, question, answer, f"{a}: {values[i]} {relation} {b}: {values[j]}.", [text["no"] if yes else text["yes"]])
+        return ChartAnswer(
+            kind,
+            question,
+            answer,
+            f"{a}: {values[i]} {relation} {b}: {values[j]}.",
+            [text["no"] if yes else text["yes"]],
+        )
     at_category = {name: series_values[i] for name, series_values in data.series.items()}
     best = max(at_category, key=at_category.get)
     listing = "; ".join(f"{name}: {value}" for name, value in at_category.items())

@@ -24,12 +24,16 @@ def _label_bars(ax, bars, values, horizontal=False):
         if horizontal:
             ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {value}", va="center", fontsize=11)
         else:
-            ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), str(value), ha="center", va="bottom", fontsize=11)
+            ax.text(
+                bar.get_x() + bar.get_width() / 2, bar.get_height(), str(value), ha="center", va="bottom", fontsize=11
+            )
 
 
 def _label_points(ax, xs, values):
     for x, value in zip(xs, values):
-        ax.annotate(str(value), (x, value), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=11, bbox=LABEL_BOX)
+        ax.annotate(
+            str(value), (x, value), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=11, bbox=LABEL_BOX
+        )
 
 
 def bar(ax, data, colours):
@@ -52,7 +56,15 @@ def stacked_bar(ax, data, colours):
     for i, (name, values) in enumerate(data.series.items()):
         bars = ax.bar(data.categories, values, bottom=bottom, label=name, color=colours[i])
         for bar_, value, base in zip(bars, values, bottom):
-            ax.text(bar_.get_x() + bar_.get_width() / 2, base + value / 2, str(value), ha="center", va="center", fontsize=10, bbox=LABEL_BOX)
+            ax.text(
+                bar_.get_x() + bar_.get_width() / 2,
+                base + value / 2,
+                str(value),
+                ha="center",
+                va="center",
+                fontsize=10,
+                bbox=LABEL_BOX,
+            )
         bottom += values
 
 
@@ -68,12 +80,22 @@ def multi_line(ax, data, colours):
 
 
 def pie(ax, data, colours):
-    ax.pie(data.single, labels=[f"{c}: {v}" for c, v in zip(data.categories, data.single)], startangle=90, textprops={"fontsize": 11})
+    ax.pie(
+        data.single,
+        labels=[f"{c}: {v}" for c, v in zip(data.categories, data.single)],
+        startangle=90,
+        textprops={"fontsize": 11},
+    )
 
 
 def donut(ax, data, colours):
-    ax.pie(data.single, labels=[f"{c}: {v}" for c, v in zip(data.categories, data.single)], startangle=90,
-           wedgeprops={"width": 0.4}, textprops={"fontsize": 11})
+    ax.pie(
+        data.single,
+        labels=[f"{c}: {v}" for c, v in zip(data.categories, data.single)],
+        startangle=90,
+        wedgeprops={"width": 0.4},
+        textprops={"fontsize": 11},
+    )
 
 
 def scatter(ax, data, colours):
@@ -109,7 +131,7 @@ def dot_plot(ax, data, colours):
 def table(ax, data, colours):
     ax.axis("off")
     rows = [[c] + [str(values[i]) for values in data.series.values()] for i, c in enumerate(data.categories)]
-    header = ["" ] + list(data.series)
+    header = [""] + list(data.series)
     drawn = ax.table(cellText=rows, colLabels=header, loc="center", cellLoc="center")
     drawn.scale(1, 1.6)
     drawn.set_fontsize(11)
@@ -123,11 +145,20 @@ class Template:
 
 
 TEMPLATES = {
-    "bar": Template(bar, 1, 1), "barh": Template(barh, 1, 1), "grouped_bar": Template(grouped_bar, 2, 3),
-    "stacked_bar": Template(stacked_bar, 2, 2), "line": Template(line, 1, 1), "multi_line": Template(multi_line, 2, 2),
-    "pie": Template(pie, 1, 1), "donut": Template(donut, 1, 1), "scatter": Template(scatter, 1, 1),
-    "area": Template(area, 1, 1), "lollipop": Template(lollipop, 1, 1), "step": Template(step, 1, 1),
-    "dot_plot": Template(dot_plot, 1, 1), "table": Template(table, 1, 3),
+    "bar": Template(bar, 1, 1),
+    "barh": Template(barh, 1, 1),
+    "grouped_bar": Template(grouped_bar, 2, 3),
+    "stacked_bar": Template(stacked_bar, 2, 2),
+    "line": Template(line, 1, 1),
+    "multi_line": Template(multi_line, 2, 2),
+    "pie": Template(pie, 1, 1),
+    "donut": Template(donut, 1, 1),
+    "scatter": Template(scatter, 1, 1),
+    "area": Template(area, 1, 1),
+    "lollipop": Template(lollipop, 1, 1),
+    "step": Template(step, 1, 1),
+    "dot_plot": Template(dot_plot, 1, 1),
+    "table": Template(table, 1, 3),
 }
 
 

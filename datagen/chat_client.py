@@ -42,7 +42,9 @@ class ChatSettings:
 
 
 def add_chat_arguments(parser: argparse.ArgumentParser, default_model: str = ChatSettings.model) -> None:
-    parser.add_argument("--base-url", default=ChatSettings.base_url, help="OpenAI-compatible server, e.g. vLLM's `vllm serve`")
+    parser.add_argument(
+        "--base-url", default=ChatSettings.base_url, help="OpenAI-compatible server, e.g. vLLM's `vllm serve`"
+    )
     parser.add_argument("--model", default=default_model, help="model name the server serves")
     parser.add_argument("--concurrency", type=int, default=ChatSettings.concurrency, help="requests in flight at once")
     parser.add_argument("--max-retries", type=int, default=ChatSettings.max_retries)
@@ -51,15 +53,25 @@ def add_chat_arguments(parser: argparse.ArgumentParser, default_model: str = Cha
 
 
 def settings_from(args: argparse.Namespace, model: str | None = None) -> ChatSettings:
-    return ChatSettings(args.base_url, model or args.model, args.concurrency, args.request_timeout, args.max_retries,
-                        args.backoff, os.environ.get("OPENAI_API_KEY"))
+    return ChatSettings(
+        args.base_url,
+        model or args.model,
+        args.concurrency,
+        args.request_timeout,
+        args.max_retries,
+        args.backoff,
+        os.environ.get("OPENAI_API_KEY"),
+    )
 
 
 def image_part(image: Image.Image) -> dict:
     """An image as an OpenAI ``image_url`` content part (PNG data URL)."""
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG")
-    return {"type": "image_url", "image_url": {"url": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()}}
+    return {
+        "type": "image_url",
+        "image_url": {"url": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()},
+    }
 
 
 def user_message(text: str, image: Image.Image | None = None) -> dict:
@@ -113,8 +125,12 @@ class ChatClient:
         headers = {"Content-Type": "application/json"}
         if self.settings.api_key:
             headers["Authorization"] = f"Bearer {self.settings.api_key}"
-        request = urllib.request.Request(self.settings.base_url.rstrip("/") + "/chat/completions",
-                                         data=json.dumps(payload).encode(), headers=headers, method="POST")
+        request = urllib.request.Request(
+            self.settings.base_url.rstrip("/") + "/chat/completions",
+            data=json.dumps(payload).encode(),
+            headers=headers,
+            method="POST",
+        )
         self.sent += 1
         with urllib.request.urlopen(request, timeout=self.settings.timeout_s) as response:
             body = json.loads(response.read().decode("utf-8"))
@@ -126,7 +142,13 @@ class ChatClient:
     def _wait(self, attempt: int, error: Exception) -> None:
         retry_after = getattr(error, "headers", None) and error.headers.get("Retry-After")
         delay = float(retry_after) if retry_after else self.settings.backoff_s * 2**attempt * random.uniform(0.5, 1.5)
-        logger.warning("chat request failed (%s); retry %d/%d in %.1fs", _describe(error), attempt + 1, self.settings.max_retries, delay)
+        logger.warning(
+            "chat request failed (%s); retry %d/%d in %.1fs",
+            _describe(error),
+            attempt + 1,
+            self.settings.max_retries,
+            delay,
+        )
         time.sleep(delay)
 
     def complete(self, messages: list[dict], **params) -> str:
@@ -141,13 +163,25 @@ class ChatClient:
                 reply = self._post(payload)
             except urllib.error.HTTPError as error:
                 if error.code not in RETRY_STATUSES or attempt == self.settings.max_retries:
-                    raise ChatError(f"{self.settings.base_url} answered HTTP {error.code}: {error.read()[:200]!r}") from error
+                    raise ChatError(
+                        f"{self.settings.base_url} answered HTTP {error.code}: {error.read()[:200]!r}"
+                    ) from error
                 self._wait(attempt, error)
-            except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError, KeyError, IndexError, TypeError) as error:
+            except (
+                urllib.error.URLError,
+                ConnectionError,
+                TimeoutError,
+                ValueError,
+                KeyError,
+                IndexError,
+                TypeError,
+            ) as error:
                 # Connection trouble and malformed bodies (bad JSON, no choices) are worth another try.
                 if attempt == self.settings.max_retries:
-                    raise ChatError(f"no valid reply from {self.settings.base_url} after {attempt + 1} tries: {_describe(error)}; "
-                                    "check that the server is up, then re-run: finished calls are cached") from error
+                    raise ChatError(
+                        f"no valid reply from {self.settings.base_url} after {attempt + 1} tries: {_describe(error)}; "
+                        "check that the server is up, then re-run: finished calls are cached"
+                    ) from error
                 self._wait(attempt, error)
             else:
                 self.cache.put(key, reply)

@@ -33,8 +33,13 @@ def setup_logging() -> None:
     disable_progress_bar()
 
 
-def run(args: argparse.Namespace, make_shard: ShardMaker, card: CardInfo, argv: list[str] | None = None,
-        row_format: RowFormat = SFT_FORMAT) -> Dataset:
+def run(
+    args: argparse.Namespace,
+    make_shard: ShardMaker,
+    card: CardInfo,
+    argv: list[str] | None = None,
+    row_format: RowFormat = SFT_FORMAT,
+) -> Dataset:
     """Write the dataset, its card and, if asked, push both."""
     dataset = write_sharded(
         make_shard,

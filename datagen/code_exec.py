@@ -23,13 +23,15 @@ class CallOutcome:
     raised: bool
 
 
-def call_outcomes(source: str, calls: list[str], log: OutcomeLog, key: str, limits: Limits = Limits()) -> list[CallOutcome] | None:
+def call_outcomes(
+    source: str, calls: list[str], log: OutcomeLog, key: str, limits: Limits = Limits()
+) -> list[CallOutcome] | None:
     """What each call returns or raises; None when the sandbox stopped the run (recorded in ``log``)."""
     result = run_python(source + _CALL_RUNNER.format(calls=list(calls)), limits)
     log.record(key, result)
     if result.status != "ok":
         return None
-    lines = [json.loads(line) for line in result.stdout.splitlines()[-len(calls):]]
+    lines = [json.loads(line) for line in result.stdout.splitlines()[-len(calls) :]]
     return [CallOutcome(line.get("value", line.get("raises")), "raises" in line) for line in lines]
 
 

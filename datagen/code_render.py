@@ -24,16 +24,30 @@ class Theme:
 
 
 THEMES = {
-    "light": Theme((255, 255, 255), (20, 20, 20), (0, 0, 180), (160, 20, 20), (0, 110, 0), (110, 110, 110), (140, 140, 140)),
-    "paper": Theme((250, 246, 232), (40, 40, 40), (120, 40, 140), (150, 60, 0), (0, 100, 110), (120, 120, 100), (160, 150, 120)),
-    "dark": Theme((30, 30, 30), (225, 225, 225), (110, 170, 255), (230, 160, 110), (170, 220, 140), (140, 140, 140), (110, 110, 110)),
+    "light": Theme(
+        (255, 255, 255), (20, 20, 20), (0, 0, 180), (160, 20, 20), (0, 110, 0), (110, 110, 110), (140, 140, 140)
+    ),
+    "paper": Theme(
+        (250, 246, 232), (40, 40, 40), (120, 40, 140), (150, 60, 0), (0, 100, 110), (120, 120, 100), (160, 150, 120)
+    ),
+    "dark": Theme(
+        (30, 30, 30),
+        (225, 225, 225),
+        (110, 170, 255),
+        (230, 160, 110),
+        (170, 220, 140),
+        (140, 140, 140),
+        (110, 110, 110),
+    ),
 }
 
 
 def _colour(token: tokenize.TokenInfo, theme: Theme) -> tuple:
     if token.type == tokenize.NAME and keyword.iskeyword(token.string):
         return theme.keyword
-    return {tokenize.STRING: theme.string, tokenize.NUMBER: theme.number, tokenize.COMMENT: theme.comment}.get(token.type, theme.text)
+    return {tokenize.STRING: theme.string, tokenize.NUMBER: theme.number, tokenize.COMMENT: theme.comment}.get(
+        token.type, theme.text
+    )
 
 
 def _coloured_spans(source: str, theme: Theme) -> dict[int, list[tuple[int, str, tuple]]]:
@@ -49,8 +63,13 @@ def _coloured_spans(source: str, theme: Theme) -> dict[int, list[tuple[int, str,
     return spans
 
 
-def render_code(rng: random.Random, source: str, highlight: bool | None = None, numbers: bool | None = None,
-                sizes: tuple[int, int] = (16, 22)) -> Image.Image:
+def render_code(
+    rng: random.Random,
+    source: str,
+    highlight: bool | None = None,
+    numbers: bool | None = None,
+    sizes: tuple[int, int] = (16, 22),
+) -> Image.Image:
     """Draw ``source`` in a monospace font; indentation is kept exactly (one column per character).
 
     ``highlight`` (syntax colours) and ``numbers`` (a line-number gutter) are drawn at random when None.
@@ -65,7 +84,9 @@ def render_code(rng: random.Random, source: str, highlight: bool | None = None, 
     width = int(margin * 2 + gutter + char * max(len(line) for line in lines))
     image = Image.new("RGB", (width, margin * 2 + step * len(lines)), theme.background)
     draw = ImageDraw.Draw(image)
-    spans = _coloured_spans(source, theme) if highlight else {n: [(0, line, theme.text)] for n, line in enumerate(lines)}
+    spans = (
+        _coloured_spans(source, theme) if highlight else {n: [(0, line, theme.text)] for n, line in enumerate(lines)}
+    )
     for n in range(len(lines)):
         y = margin + n * step
         if numbers:

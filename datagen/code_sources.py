@@ -45,14 +45,25 @@ class CodeSource:
 
 
 def add_code_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--code-file", help="JSONL of functions ({name, source, calls}) or snippets ({source}) "
-                        "to use instead of the built-in templates")
-    parser.add_argument("--sandbox-seconds", type=float, default=Limits.wall_seconds, help="wall-clock limit per sandbox run")
-    parser.add_argument("--sandbox-memory-mb", type=int, default=Limits.memory_mb, help="address-space limit per sandbox run")
+    parser.add_argument(
+        "--code-file",
+        help="JSONL of functions ({name, source, calls}) or snippets ({source}) "
+        "to use instead of the built-in templates",
+    )
+    parser.add_argument(
+        "--sandbox-seconds", type=float, default=Limits.wall_seconds, help="wall-clock limit per sandbox run"
+    )
+    parser.add_argument(
+        "--sandbox-memory-mb", type=int, default=Limits.memory_mb, help="address-space limit per sandbox run"
+    )
 
 
 def limits_from(args: argparse.Namespace) -> Limits:
-    return Limits(wall_seconds=args.sandbox_seconds, cpu_seconds=max(1, int(args.sandbox_seconds)), memory_mb=args.sandbox_memory_mb)
+    return Limits(
+        wall_seconds=args.sandbox_seconds,
+        cpu_seconds=max(1, int(args.sandbox_seconds)),
+        memory_mb=args.sandbox_memory_mb,
+    )
 
 
 def outcome_log_path(args: argparse.Namespace) -> Path:

@@ -9,7 +9,13 @@ FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".f
 # Font families by role; names are file-name prefixes of the Debian fonts-dejavu-core package, which
 # covers every pt-PT diacritic. Extra fonts dropped into DATAGEN_FONT_DIR join the "sans" role.
 FAMILIES = {
-    "sans": ("DejaVuSans.", "DejaVuSans-Bold.", "DejaVuSansCondensed.", "DejaVuSans-Oblique.", "DejaVuSans-BoldOblique."),
+    "sans": (
+        "DejaVuSans.",
+        "DejaVuSans-Bold.",
+        "DejaVuSansCondensed.",
+        "DejaVuSans-Oblique.",
+        "DejaVuSans-BoldOblique.",
+    ),
     "serif": ("DejaVuSerif.", "DejaVuSerif-Bold.", "DejaVuSerifCondensed.", "DejaVuSerif-Italic."),
     "mono": ("DejaVuSansMono.", "DejaVuSansMono-Bold."),
 }

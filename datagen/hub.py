@@ -16,6 +16,4 @@ def push_dataset(dataset: Dataset, card_path: Path, repo_id: str, private: bool 
     """
     logger.info("pushing %d rows to https://huggingface.co/datasets/%s", len(dataset), repo_id)
     dataset.push_to_hub(repo_id, private=private)
-    HfApi().upload_file(
-        path_or_fileobj=str(card_path), path_in_repo="README.md", repo_id=repo_id, repo_type="dataset"
-    )
+    HfApi().upload_file(path_or_fileobj=str(card_path), path_in_repo="README.md", repo_id=repo_id, repo_type="dataset")

@@ -16,7 +16,9 @@ class ImageInputs:
         if (path / "state.json").exists():
             self._dataset, self._files = load_from_disk(str(path)), None
             if column not in self._dataset.column_names:
-                raise ValueError(f"{path} has columns {self._dataset.column_names}; pass --image-column with the image column")
+                raise ValueError(
+                    f"{path} has columns {self._dataset.column_names}; pass --image-column with the image column"
+                )
             self._column = column
         elif path.is_dir():
             self._dataset, self._files = None, sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)

@@ -22,7 +22,10 @@ PANEL_SHARE = 0.3
 MCQ_SHARE, REASONING_SHARE = 0.15, 0.35
 
 PANEL = {
-    "pt": {"horizontal": "No {n}.º gráfico (da esquerda para a direita): ", "vertical": "No {n}.º gráfico (de cima para baixo): "},
+    "pt": {
+        "horizontal": "No {n}.º gráfico (da esquerda para a direita): ",
+        "vertical": "No {n}.º gráfico (de cima para baixo): ",
+    },
     "en": {"horizontal": "In chart {n} (from left to right): ", "vertical": "In chart {n} (from top to bottom): "},
 }
 
@@ -54,7 +57,9 @@ def make_sample(rng: random.Random, index: int) -> dict:
     language = rng.choice(["pt", "en"])
     num_panels = rng.choice([2, 3]) if rng.random() < PANEL_SHARE else 1
     names = [rng.choice(list(TEMPLATES)) for _ in range(num_panels)]
-    charts = [make_chart_data(rng, language, rng.randint(TEMPLATES[n].min_series, TEMPLATES[n].max_series)) for n in names]
+    charts = [
+        make_chart_data(rng, language, rng.randint(TEMPLATES[n].min_series, TEMPLATES[n].max_series)) for n in names
+    ]
     images = [render_chart(rng, name, data) for name, data in zip(names, charts)]
     direction = rng.choice(["horizontal", "vertical"])
     image = concatenate(images, direction) if num_panels > 1 else images[0]

@@ -4,13 +4,52 @@ import datetime
 import random
 from dataclasses import dataclass
 
-COMPANIES = ("Padaria Estrela, Lda.", "Cortiças do Sul, S.A.", "Azulejos Ribeiro & Filhos, Lda.", "Vinhos do Douro Vale, Lda.",
-             "Oficina Central do Porto, Lda.", "Livraria Camões, S.A.", "Têxteis Minhotos, Lda.", "Conservas Atlântico, S.A.")
-PEOPLE = ("Ana Marques", "João Carvalho", "Inês Figueiredo", "Rui Almeida", "Marta Sousa", "Tiago Fernandes", "Beatriz Costa")
-STREETS = ("Rua Augusta", "Avenida da Liberdade", "Rua de Santa Catarina", "Rua Direita", "Largo do Chafariz", "Rua do Comércio")
-TOWNS = (("1100-048", "Lisboa"), ("4000-443", "Porto"), ("3000-123", "Coimbra"), ("8000-321", "Faro"), ("4700-030", "Braga"))
-ITEMS = ("Pão de forma", "Rolhas de cortiça", "Azulejo pintado", "Garrafa de vinho tinto", "Revisão do automóvel",
-         "Livro de poesia", "Toalha de linho", "Lata de sardinhas", "Caixa de pastéis de nata", "Saco de café")
+COMPANIES = (
+    "Padaria Estrela, Lda.",
+    "Cortiças do Sul, S.A.",
+    "Azulejos Ribeiro & Filhos, Lda.",
+    "Vinhos do Douro Vale, Lda.",
+    "Oficina Central do Porto, Lda.",
+    "Livraria Camões, S.A.",
+    "Têxteis Minhotos, Lda.",
+    "Conservas Atlântico, S.A.",
+)
+PEOPLE = (
+    "Ana Marques",
+    "João Carvalho",
+    "Inês Figueiredo",
+    "Rui Almeida",
+    "Marta Sousa",
+    "Tiago Fernandes",
+    "Beatriz Costa",
+)
+STREETS = (
+    "Rua Augusta",
+    "Avenida da Liberdade",
+    "Rua de Santa Catarina",
+    "Rua Direita",
+    "Largo do Chafariz",
+    "Rua do Comércio",
+)
+TOWNS = (
+    ("1100-048", "Lisboa"),
+    ("4000-443", "Porto"),
+    ("3000-123", "Coimbra"),
+    ("8000-321", "Faro"),
+    ("4700-030", "Braga"),
+)
+ITEMS = (
+    "Pão de forma",
+    "Rolhas de cortiça",
+    "Azulejo pintado",
+    "Garrafa de vinho tinto",
+    "Revisão do automóvel",
+    "Livro de poesia",
+    "Toalha de linho",
+    "Lata de sardinhas",
+    "Caixa de pastéis de nata",
+    "Saco de café",
+)
 
 
 def euros(value: float) -> str:

@@ -33,16 +33,32 @@ QUESTIONS = {
 }
 # Fluent answers that wrap the raw value, as the paper's rewriting step does.
 ANSWERS = {
-    "invoice_number": "O número da fatura é {v}.", "date": "A fatura foi emitida a {v}.", "due_date": "A fatura vence a {v}.",
-    "seller_name": "A fatura foi emitida por {v}.", "seller_address": "A morada do fornecedor é {v}.",
-    "seller_nif": "O NIF do fornecedor é {v}.", "buyer_name": "O cliente é {v}.", "buyer_address": "A morada do cliente é {v}.",
-    "buyer_nif": "O NIF do cliente é {v}.", "subtotal": "O subtotal é {v}.", "vat": "O IVA cobrado é {v}.", "total": "O total a pagar é {v}.",
+    "invoice_number": "O número da fatura é {v}.",
+    "date": "A fatura foi emitida a {v}.",
+    "due_date": "A fatura vence a {v}.",
+    "seller_name": "A fatura foi emitida por {v}.",
+    "seller_address": "A morada do fornecedor é {v}.",
+    "seller_nif": "O NIF do fornecedor é {v}.",
+    "buyer_name": "O cliente é {v}.",
+    "buyer_address": "A morada do cliente é {v}.",
+    "buyer_nif": "O NIF do cliente é {v}.",
+    "subtotal": "O subtotal é {v}.",
+    "vat": "O IVA cobrado é {v}.",
+    "total": "O total a pagar é {v}.",
 }
 NAMES = {
-    "invoice_number": "número da fatura", "date": "data de emissão", "due_date": "data de vencimento",
-    "seller_name": "nome do fornecedor", "seller_address": "morada do fornecedor", "seller_nif": "NIF do fornecedor",
-    "buyer_name": "nome do cliente", "buyer_address": "morada do cliente", "buyer_nif": "NIF do cliente",
-    "subtotal": "subtotal", "vat": "IVA", "total": "total",
+    "invoice_number": "número da fatura",
+    "date": "data de emissão",
+    "due_date": "data de vencimento",
+    "seller_name": "nome do fornecedor",
+    "seller_address": "morada do fornecedor",
+    "seller_nif": "NIF do fornecedor",
+    "buyer_name": "nome do cliente",
+    "buyer_address": "morada do cliente",
+    "buyer_nif": "NIF do cliente",
+    "subtotal": "subtotal",
+    "vat": "IVA",
+    "total": "total",
 }
 
 CARD = CardInfo(
@@ -69,7 +85,9 @@ def _extraction(rng, fields, boxes, size):
 
 def _box(rng, fields, boxes, size):
     key = rng.choice(list(fields))
-    question = f"Indica a caixa delimitadora do campo «{NAMES[key]}», no formato [x1, y1, x2, y2] normalizado entre 0 e 1."
+    question = (
+        f"Indica a caixa delimitadora do campo «{NAMES[key]}», no formato [x1, y1, x2, y2] normalizado entre 0 e 1."
+    )
     return "bbox", (question, str(normalise(boxes[key], *size)))
 
 

@@ -10,8 +10,14 @@ from datagen.text_render import load_font
 
 # Labels printed before each value; the box recorded is the value's alone.
 LABELS = {
-    "invoice_number": "Fatura n.º", "date": "Data", "due_date": "Vencimento", "seller_nif": "NIF",
-    "buyer_nif": "NIF", "subtotal": "Subtotal", "vat": "IVA (23%)", "total": "Total",
+    "invoice_number": "Fatura n.º",
+    "date": "Data",
+    "due_date": "Vencimento",
+    "seller_nif": "NIF",
+    "buyer_nif": "NIF",
+    "subtotal": "Subtotal",
+    "vat": "IVA (23%)",
+    "total": "Total",
 }
 Box = tuple[int, int, int, int]
 
@@ -21,7 +27,9 @@ class _Canvas:
         self.image = Image.new("RGB", (width, height), (255, 255, 255))
         self.draw = ImageDraw.Draw(self.image)
         fonts = find_fonts(rng.choice(["sans", "serif"]))
-        self.regular = [f for f in fonts if "Bold" not in f.name and "Oblique" not in f.name and "Italic" not in f.name] or list(fonts)
+        self.regular = [
+            f for f in fonts if "Bold" not in f.name and "Oblique" not in f.name and "Italic" not in f.name
+        ] or list(fonts)
         self.bold = [f for f in fonts if "Bold" in f.name] or self.regular
         self.size = rng.randint(15, 18)
 

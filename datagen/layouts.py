@@ -37,7 +37,9 @@ def title_and_body(rng: random.Random, title: str, body: str) -> tuple[Image.Ima
     width, margin = rng.randint(560, 1000), rng.randint(20, 48)
     size = rng.randint(20, 30)
     head = wrapped_block(title, _bold_font(rng), int(size * 1.5), width - 2 * margin, align="center")
-    text = wrapped_block(body, rng.choice(text_fonts()), size, width - 2 * margin, align=rng.choice(["left", "left", "right"]))
+    text = wrapped_block(
+        body, rng.choice(text_fonts()), size, width - 2 * margin, align=rng.choice(["left", "left", "right"])
+    )
     return _page(rng, [head, text], width, margin, gap=size), f"{title}\n{body}"
 
 
@@ -62,7 +64,9 @@ def card_on_texture(rng: random.Random, title: str, body: str) -> tuple[Image.Im
     pad = rng.randint(24, 72)
     outer, _ = make_background(rng, (inner.width + 2 * pad, inner.height + 2 * pad), "grain")
     outer.paste(inner, (pad, pad))
-    ImageDraw.Draw(outer).rectangle([pad - 2, pad - 2, pad + inner.width + 1, pad + inner.height + 1], outline=(90, 90, 90), width=2)
+    ImageDraw.Draw(outer).rectangle(
+        [pad - 2, pad - 2, pad + inner.width + 1, pad + inner.height + 1], outline=(90, 90, 90), width=2
+    )
     return outer, body
 
 

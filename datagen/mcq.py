@@ -5,7 +5,10 @@ import re
 
 LETTERS = "ABCDEFGH"
 
-INSTRUCTION = {"pt": "Responde apenas com a letra da opção correta.", "en": "Answer with the letter of the correct option only."}
+INSTRUCTION = {
+    "pt": "Responde apenas com a letra da opção correta.",
+    "en": "Answer with the letter of the correct option only.",
+}
 
 
 def format_mcq(rng: random.Random, question: str, correct: str, wrong: list[str], language: str) -> tuple[str, str]:
@@ -27,7 +30,9 @@ def mutate_text(rng: random.Random, text: str) -> str | None:
         match = rng.choice(numbers)
         shifted = str(int(match.group()) + rng.choice([-3, -2, -1, 1, 2, 3]))
         return text[: match.start()] + shifted + text[match.end() :]
-    positions = [i for i in range(len(text) - 1) if text[i] != text[i + 1] and text[i].isalpha() and text[i + 1].isalpha()]
+    positions = [
+        i for i in range(len(text) - 1) if text[i] != text[i + 1] and text[i].isalpha() and text[i + 1].isalpha()
+    ]
     if not positions:
         return None
     i = rng.choice(positions)

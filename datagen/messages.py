@@ -19,12 +19,18 @@ PREFERENCE_FEATURES = Features(
 
 MESSAGE_FIELDS_DOC = """- `images`: the images, one per `{"type": "image"}` placeholder, in order.
 - `task`: the task template that made the row."""
-SFT_FIELDS_DOC = """- `messages`: the dialogue in TRL's vision chat format: a list of `{"role", "content"}` turns whose
+SFT_FIELDS_DOC = (
+    """- `messages`: the dialogue in TRL's vision chat format: a list of `{"role", "content"}` turns whose
   content items are `{"type": "image"}` placeholders or `{"type": "text", "text": ...}`.
-""" + MESSAGE_FIELDS_DOC
-PREFERENCE_FIELDS_DOC = """- `prompt`: the user turn (TRL's conversational preference format, images as placeholders).
+"""
+    + MESSAGE_FIELDS_DOC
+)
+PREFERENCE_FIELDS_DOC = (
+    """- `prompt`: the user turn (TRL's conversational preference format, images as placeholders).
 - `chosen` / `rejected`: the preferred and the dispreferred assistant turn.
-""" + MESSAGE_FIELDS_DOC
+"""
+    + MESSAGE_FIELDS_DOC
+)
 
 ROLES = ("system", "user", "assistant")
 

@@ -9,7 +9,9 @@ from datagen.image_inputs import ImageInputs
 CACHE_FILE = "chat_cache.jsonl"
 
 
-def add_model_arguments(parser: argparse.ArgumentParser, inputs_help: str = "images: a save_to_disk dataset or a folder") -> None:
+def add_model_arguments(
+    parser: argparse.ArgumentParser, inputs_help: str = "images: a save_to_disk dataset or a folder"
+) -> None:
     parser.add_argument("--inputs", required=True, help=inputs_help)
     parser.add_argument("--image-column", default="image", help="image column of an --inputs dataset")
     parser.add_argument("--cache", help=f"reply cache (JSONL); default <output-dir>/{CACHE_FILE}")

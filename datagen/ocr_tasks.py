@@ -11,7 +11,11 @@ from datagen.seed_texts import split_sentences
 
 ORDINALS = ("primeira", "segunda", "terceira", "quarta", "quinta", "sexta", "sétima", "oitava", "nona", "décima")
 
-TRANSCRIBE_PROMPTS = ("Transcreve o texto da imagem.", "Lê todo o texto da imagem, palavra por palavra.", "Que texto está escrito na imagem?")
+TRANSCRIBE_PROMPTS = (
+    "Transcreve o texto da imagem.",
+    "Lê todo o texto da imagem, palavra por palavra.",
+    "Que texto está escrito na imagem?",
+)
 
 
 def _plain(text: str) -> tuple[str, str]:

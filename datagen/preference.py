@@ -26,11 +26,15 @@ from datagen.writer import per_item_threaded
 
 logger = logging.getLogger(__name__)
 
-EDIT_PROMPT = ("Melhora ligeiramente a resposta entre <<< e >>> à pergunta «{question}»: corrige erros e torna-a mais "
-               "clara, sem mudar o estilo nem o comprimento. Responde só com a resposta revista.\n\n<<<{answer}>>>")
-JUDGE_PROMPT = ("Avalia de 1 a 10 a resposta entre <<< e >>> à pergunta «{question}» sobre a imagem. Considera a "
-                "correção, a utilidade e o português europeu. Uma resposta de referência: «{reference}». "
-                "Responde no formato «Nota: N».\n\n<<<{answer}>>>")
+EDIT_PROMPT = (
+    "Melhora ligeiramente a resposta entre <<< e >>> à pergunta «{question}»: corrige erros e torna-a mais "
+    "clara, sem mudar o estilo nem o comprimento. Responde só com a resposta revista.\n\n<<<{answer}>>>"
+)
+JUDGE_PROMPT = (
+    "Avalia de 1 a 10 a resposta entre <<< e >>> à pergunta «{question}» sobre a imagem. Considera a "
+    "correção, a utilidade e o português europeu. Uma resposta de referência: «{reference}». "
+    "Responde no formato «Nota: N».\n\n<<<{answer}>>>"
+)
 _SCORE = re.compile(r"Nota:\s*(10|[1-9])\b")
 # Normalised boxes such as [0.12, 0.3, 0.5, 0.61]: the paper leaves bounding-box data out of DPO.
 _BOX = re.compile(r"\[\s*[01]?\.\d+\s*,\s*[01]?\.\d+\s*,")
@@ -60,15 +64,25 @@ class PreferencePairs:
         self.inputs = load_from_disk(args.inputs)
         check_model_run(args, len(self.inputs))
         clients = Clients(args)
-        self.policy, self.editor, self.judge = (clients.get(args.policy_model), clients.get(args.editor_model), clients.get(args.judge_model))
+        self.policy, self.editor, self.judge = (
+            clients.get(args.policy_model),
+            clients.get(args.editor_model),
+            clients.get(args.judge_model),
+        )
         self.candidates, self.min_margin = args.candidates, args.min_margin
 
     def _candidates(self, image, question: str) -> list[str]:
         prompt = [user_message(question, image)]
         # A distinct seed per candidate: different samples, and distinct cache keys for each.
-        drafts = [self.policy.complete(prompt, temperature=1.0, seed=k, max_tokens=1024) for k in range(self.candidates)]
-        edits = [self.editor.complete([user_message(EDIT_PROMPT.format(question=question, answer=d))], temperature=0.0, max_tokens=1024)
-                 for d in drafts]
+        drafts = [
+            self.policy.complete(prompt, temperature=1.0, seed=k, max_tokens=1024) for k in range(self.candidates)
+        ]
+        edits = [
+            self.editor.complete(
+                [user_message(EDIT_PROMPT.format(question=question, answer=d))], temperature=0.0, max_tokens=1024
+            )
+            for d in drafts
+        ]
         return list(dict.fromkeys(c.strip() for c in drafts + edits if c.strip()))
 
     def _score(self, image, question: str, reference: str, answer: str) -> int | None:
@@ -87,8 +101,13 @@ class PreferencePairs:
             logger.info("prompt %d: no pair with a score margin of %d", index, self.min_margin)
             return None
         (low, rejected), (high, chosen) = scored[0], scored[-1]
-        return {"prompt": [user], "chosen": [assistant_turn(chosen)], "rejected": [assistant_turn(rejected)],
-                "images": [image], "task": f"preference/{row.get('task') or 'source'}/{high}-{low}"}
+        return {
+            "prompt": [user],
+            "chosen": [assistant_turn(chosen)],
+            "rejected": [assistant_turn(rejected)],
+            "images": [image],
+            "task": f"preference/{row.get('task') or 'source'}/{high}-{low}",
+        }
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -100,8 +119,13 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-margin", type=int, default=2, help="smallest chosen-minus-rejected score")
 
 
-main = main_for(__doc__.splitlines()[0], CARD, lambda args: per_item_threaded(PreferencePairs(args), args.seed, args.concurrency),
-                _add_arguments, PREFERENCE_FORMAT)
+main = main_for(
+    __doc__.splitlines()[0],
+    CARD,
+    lambda args: per_item_threaded(PreferencePairs(args), args.seed, args.concurrency),
+    _add_arguments,
+    PREFERENCE_FORMAT,
+)
 
 if __name__ == "__main__":
     main()

@@ -22,12 +22,16 @@ logger = logging.getLogger(__name__)
 
 LEVELS = ("short", "medium", "detailed")
 PROMPTS = {
-    "en": {"short": "Describe this image in one short sentence.",
-           "medium": "Describe this image in two or three sentences.",
-           "detailed": "Describe this image in detail: objects, people, setting, colours, text and composition."},
-    "pt": {"short": "Descreve esta imagem numa frase curta, em português europeu.",
-           "medium": "Descreve esta imagem em duas ou três frases, em português europeu.",
-           "detailed": "Descreve esta imagem em pormenor, em português europeu: objetos, pessoas, cenário, cores, texto e composição."},
+    "en": {
+        "short": "Describe this image in one short sentence.",
+        "medium": "Describe this image in two or three sentences.",
+        "detailed": "Describe this image in detail: objects, people, setting, colours, text and composition.",
+    },
+    "pt": {
+        "short": "Descreve esta imagem numa frase curta, em português europeu.",
+        "medium": "Descreve esta imagem em duas ou três frases, em português europeu.",
+        "detailed": "Descreve esta imagem em pormenor, em português europeu: objetos, pessoas, cenário, cores, texto e composição.",
+    },
 }
 GENERATION = {"temperature": 0.0, "max_tokens": 768}
 
@@ -47,15 +51,23 @@ class PtCaps:
 
     def __call__(self, rng: random.Random, index: int) -> dict | None:
         image, client = self.inputs[index], self.clients.get()
-        turns = [(PROMPTS[lang][level], client.complete([user_message(PROMPTS[lang][level], image)], **GENERATION))
-                 for lang in ("en", "pt") for level in LEVELS]
-        if any(self.variety.is_pt_br(caption) for prompt, caption in turns[len(LEVELS):]):
+        turns = [
+            (PROMPTS[lang][level], client.complete([user_message(PROMPTS[lang][level], image)], **GENERATION))
+            for lang in ("en", "pt")
+            for level in LEVELS
+        ]
+        if any(self.variety.is_pt_br(caption) for prompt, caption in turns[len(LEVELS) :]):
             logger.info("image %d: pt-PT caption reads as pt-BR, dropped", index)
             return None
         return make_row([image], turns, task="caps/en+pt")
 
 
-main = main_for(__doc__.splitlines()[0], CARD, lambda args: per_item_threaded(PtCaps(args), args.seed, args.concurrency), add_model_arguments)
+main = main_for(
+    __doc__.splitlines()[0],
+    CARD,
+    lambda args: per_item_threaded(PtCaps(args), args.seed, args.concurrency),
+    add_model_arguments,
+)
 
 if __name__ == "__main__":
     main()

@@ -22,9 +22,15 @@ from datagen.writer import per_item_threaded
 logger = logging.getLogger(__name__)
 
 CAPTION_PROMPT = "Describe this image in detail: objects, people, setting, colours, text and composition."
-MERGE_PROMPT = ("Merge these descriptions of the image into one detailed, accurate description. Keep every detail that "
-                "the image confirms, drop what it contradicts, and do not add anything new.\n\n{captions}")
-QUESTIONS = ("Descreve a imagem em pormenor.", "Faz uma descrição detalhada desta imagem.", "O que se vê nesta imagem? Sê minucioso.")
+MERGE_PROMPT = (
+    "Merge these descriptions of the image into one detailed, accurate description. Keep every detail that "
+    "the image confirms, drop what it contradicts, and do not add anything new.\n\n{captions}"
+)
+QUESTIONS = (
+    "Descreve a imagem em pormenor.",
+    "Faz uma descrição detalhada desta imagem.",
+    "O que se vê nesta imagem? Sê minucioso.",
+)
 
 CARD = CardInfo(
     pretty_name="PT-Caps-Fusion",
@@ -44,12 +50,15 @@ class CapsFusion:
 
     def __call__(self, rng: random.Random, index: int) -> dict | None:
         image = self.inputs[index]
-        captions = [self.clients.get(model).complete([user_message(CAPTION_PROMPT, image)], temperature=0.0, max_tokens=768)
-                    for model in self.caption_models]
+        captions = [
+            self.clients.get(model).complete([user_message(CAPTION_PROMPT, image)], temperature=0.0, max_tokens=768)
+            for model in self.caption_models
+        ]
         chosen = most_dissimilar(captions, without_outliers(captions))
         listing = "\n\n".join(f"Description {n}: {captions[i]}" for n, i in enumerate(chosen, 1))
-        merged = self.clients.get(self.fusion_model).complete([user_message(MERGE_PROMPT.format(captions=listing), image)],
-                                                             temperature=0.0, max_tokens=1024)
+        merged = self.clients.get(self.fusion_model).complete(
+            [user_message(MERGE_PROMPT.format(captions=listing), image)], temperature=0.0, max_tokens=1024
+        )
         translated = translate_text(self.clients.get(), self.variety, merged)
         if translated is None:
             logger.info("image %d: the translation lost notation or reads as pt-BR, dropped", index)
@@ -64,7 +73,12 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fusion-model", required=True, help="the model that merges the chosen captions")
 
 
-main = main_for(__doc__.splitlines()[0], CARD, lambda args: per_item_threaded(CapsFusion(args), args.seed, args.concurrency), _add_arguments)
+main = main_for(
+    __doc__.splitlines()[0],
+    CARD,
+    lambda args: per_item_threaded(CapsFusion(args), args.seed, args.concurrency),
+    _add_arguments,
+)
 
 if __name__ == "__main__":
     main()

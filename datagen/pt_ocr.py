@@ -75,7 +75,11 @@ class OcrSampler:
         documents = [self.document(rng)]
         if family != "sentences" and rng.random() < CONCAT_SHARE:
             documents += [self.document(rng) for _ in range(rng.randint(1, 2))]
-        image = concatenate([d.image for d in documents], rng.choice(["vertical", "horizontal"])) if len(documents) > 1 else documents[0].image
+        image = (
+            concatenate([d.image for d in documents], rng.choice(["vertical", "horizontal"]))
+            if len(documents) > 1
+            else documents[0].image
+        )
         tags = [f"docs={len(documents)}"]
         if rng.random() < PERTURB_SHARE:
             image, names = perturb(rng, image)
@@ -94,7 +98,9 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed-dataset", help="save_to_disk dataset with `image` and `text` columns to use as seed")
 
 
-main = main_for(__doc__.splitlines()[0], CARD, lambda args: per_item(OcrSampler(args.seed_dataset), args.seed), _add_arguments)
+main = main_for(
+    __doc__.splitlines()[0], CARD, lambda args: per_item(OcrSampler(args.seed_dataset), args.seed), _add_arguments
+)
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,6 @@
 """PTOutputsToCode: an execution output rendered as an image; pick the function-invocation pair that made it.
 
-    python -m datagen.pt_outputs_to_code --num-samples 200 --output-dir out/pt_outputs_to_code
+python -m datagen.pt_outputs_to_code --num-samples 200 --output-dir out/pt_outputs_to_code
 """
 
 import random

@@ -20,7 +20,10 @@ from datagen.messages import make_row
 from datagen.sandbox import Limits, OutcomeLog
 
 DIRECT = {"pt": "O que imprime este código?", "en": "What does this code print?"}
-YES_NO = {"pt": "Este código imprime exatamente o seguinte?\n\n```\n{candidate}\n```", "en": "Does this code print exactly the following?\n\n```\n{candidate}\n```"}
+YES_NO = {
+    "pt": "Este código imprime exatamente o seguinte?\n\n```\n{candidate}\n```",
+    "en": "Does this code print exactly the following?\n\n```\n{candidate}\n```",
+}
 ANSWER_YES = {"pt": "Sim.", "en": "Yes."}
 ANSWER_NO = {"pt": "Não. O código imprime:\n\n```\n{output}\n```", "en": "No. The code prints:\n\n```\n{output}\n```"}
 CHOICE = {"pt": "Qual destas opções é o que o código imprime?", "en": "Which of these is what the code prints?"}

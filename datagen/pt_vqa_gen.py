@@ -35,14 +35,18 @@ PERSONAS_FILE = Path(__file__).parent / "data" / "vqa_personas.json"
 MCQ_SHARE, SHORT_SHARE = 0.15, 0.15
 
 CONCEPT_PROMPT = "Classifica a imagem num destes conceitos: {concepts}. Responde só com o conceito."
-QUESTIONS_PROMPT = ("És {persona}. Escreve até 5 perguntas, em português europeu, que só se respondem olhando para a "
-                    "imagem, cada uma com a resposta certa e curta. Devolve só JSON: "
-                    '[{{"question": "...", "answer": "..."}}]')
+QUESTIONS_PROMPT = (
+    "És {persona}. Escreve até 5 perguntas, em português europeu, que só se respondem olhando para a "
+    "imagem, cada uma com a resposta certa e curta. Devolve só JSON: "
+    '[{{"question": "...", "answer": "..."}}]'
+)
 REASONING_PROMPT = "{question}\n\nPensa passo a passo e termina com «Resposta: ...»."
 EQUIVALENCE_PROMPT = "As respostas «{a}» e «{b}» à pergunta «{question}» são equivalentes? Responde só SIM ou NÃO."
 DIRECT_PROMPT = "{question}\n\nResponde só com a resposta curta."
-WRONG_OPTIONS_PROMPT = ("Para a pergunta «{question}», cuja resposta certa é «{answer}», escreve 3 opções erradas mas "
-                        "plausíveis, em português europeu. Devolve só JSON: [\"...\", \"...\", \"...\"]")
+WRONG_OPTIONS_PROMPT = (
+    "Para a pergunta «{question}», cuja resposta certa é «{answer}», escreve 3 opções erradas mas "
+    'plausíveis, em português europeu. Devolve só JSON: ["...", "...", "..."]'
+)
 _FINAL = re.compile(r"Resposta:\s*(.+?)\s*$", re.S)
 
 CARD = CardInfo(
@@ -84,7 +88,9 @@ class VqaGen:
         return self._ask(self.judge, EQUIVALENCE_PROMPT.format(question=question, a=a, b=b)).upper().startswith("SIM")
 
     def _concept(self, image) -> str:
-        reply = self._ask(self.model, CONCEPT_PROMPT.format(concepts="; ".join(self.concepts)), image).strip(" .").lower()
+        reply = (
+            self._ask(self.model, CONCEPT_PROMPT.format(concepts="; ".join(self.concepts)), image).strip(" .").lower()
+        )
         return reply if reply in self.concepts else "outro"
 
     def _questions(self, rng: random.Random, image) -> list[QaPair]:
@@ -92,7 +98,9 @@ class VqaGen:
         for persona in rng.sample(self.personas, 2):
             for item in parse_json_list(self._ask(self.model, QUESTIONS_PROMPT.format(persona=persona), image))[:5]:
                 if isinstance(item, dict) and item.get("question") and item.get("answer"):
-                    pairs.setdefault(item["question"].strip(), QaPair(item["question"].strip(), str(item["answer"]).strip()))
+                    pairs.setdefault(
+                        item["question"].strip(), QaPair(item["question"].strip(), str(item["answer"]).strip())
+                    )
         return list(pairs.values())
 
     def _with_checked_reasoning(self, pair: QaPair, image) -> QaPair | None:
@@ -109,8 +117,13 @@ class VqaGen:
     def _turn(self, rng: random.Random, pair: QaPair) -> tuple[str, tuple[str, str]]:
         roll = rng.random()
         if roll < MCQ_SHARE:
-            wrong = [w for w in parse_json_list(self._ask(self.model, WRONG_OPTIONS_PROMPT.format(question=pair.question, answer=pair.answer)))
-                     if isinstance(w, str) and w.strip()][:3]
+            wrong = [
+                w
+                for w in parse_json_list(
+                    self._ask(self.model, WRONG_OPTIONS_PROMPT.format(question=pair.question, answer=pair.answer))
+                )
+                if isinstance(w, str) and w.strip()
+            ][:3]
             if len(wrong) == 3:
                 return "mcq", format_mcq(rng, pair.question, pair.answer, wrong, "pt")
         if roll < MCQ_SHARE + SHORT_SHARE:
@@ -137,10 +150,17 @@ class VqaGen:
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
-    parser.add_argument("--judge-model", required=True, help="small model for equivalence checks and the difficulty filter")
+    parser.add_argument(
+        "--judge-model", required=True, help="small model for equivalence checks and the difficulty filter"
+    )
 
 
-main = main_for(__doc__.splitlines()[0], CARD, lambda args: per_item_threaded(VqaGen(args), args.seed, args.concurrency), _add_arguments)
+main = main_for(
+    __doc__.splitlines()[0],
+    CARD,
+    lambda args: per_item_threaded(VqaGen(args), args.seed, args.concurrency),
+    _add_arguments,
+)
 
 if __name__ == "__main__":
     main()

@@ -17,14 +17,14 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from datagen._sandbox_bootstrap import ERROR_EXIT, FORBIDDEN_EXIT, MEMORY_EXIT
+from datagen._sandbox_bootstrap import FORBIDDEN_EXIT, MEMORY_EXIT
 
 BOOTSTRAP = Path(__file__).with_name("_sandbox_bootstrap.py")
 
 STATUSES = ("ok", "error", "timeout", "memory", "forbidden", "output_limit")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Limits:
     wall_seconds: float = 5.0
     cpu_seconds: int = 4
@@ -54,7 +54,7 @@ def _limit_child(limits: Limits):
 
 def _marker_line(stderr: str, marker: str) -> str:
     lines = [line for line in stderr.splitlines() if line.startswith(marker)]
-    return lines[-1][len(marker):].strip() if lines else ""
+    return lines[-1][len(marker) :].strip() if lines else ""
 
 
 def _classify(returncode: int | None, timed_out: bool, stdout: str, stderr: str) -> RunResult:
@@ -80,9 +80,13 @@ def run_python(source: str, limits: Limits = Limits()) -> RunResult:
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             process = subprocess.Popen(
                 [sys.executable, "-I", str(BOOTSTRAP), str(snippet), workdir],
-                cwd=workdir, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                cwd=workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
                 env={"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "PYTHONHASHSEED": "0"},
-                preexec_fn=_limit_child(limits), start_new_session=True,
+                preexec_fn=_limit_child(limits),
+                start_new_session=True,
             )
             try:
                 returncode, timed_out = process.wait(timeout=limits.wall_seconds), False

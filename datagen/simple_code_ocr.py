@@ -1,6 +1,6 @@
 """SimpleCodeOCR: Python functions rendered as images, to be transcribed verbatim.
 
-    python -m datagen.simple_code_ocr --num-samples 200 --output-dir out/simple_code_ocr [--code-file F]
+python -m datagen.simple_code_ocr --num-samples 200 --output-dir out/simple_code_ocr [--code-file F]
 """
 
 import random
@@ -14,8 +14,14 @@ from datagen.messages import make_row
 from datagen.writer import per_item
 
 PROMPTS = {
-    "pt": ("Transcreve o código Python da imagem, sem números de linha.", "Escreve exatamente o código que aparece na imagem."),
-    "en": ("Transcribe the Python code in the image, without line numbers.", "Write out exactly the code shown in the image."),
+    "pt": (
+        "Transcreve o código Python da imagem, sem números de linha.",
+        "Escreve exatamente o código que aparece na imagem.",
+    ),
+    "en": (
+        "Transcribe the Python code in the image, without line numbers.",
+        "Write out exactly the code shown in the image.",
+    ),
 }
 
 CARD = CardInfo(
@@ -36,10 +42,17 @@ class SimpleCodeOcr:
         language = pick_language(rng)
         function = self.source.function(rng, language)
         image = render_code(rng, function.source)
-        return make_row([image], [(rng.choice(PROMPTS[language]), function.source.rstrip("\n"))], task=f"code_ocr/{language}")
+        return make_row(
+            [image], [(rng.choice(PROMPTS[language]), function.source.rstrip("\n"))], task=f"code_ocr/{language}"
+        )
 
 
-main = main_for(__doc__.splitlines()[0], CARD, lambda args: per_item(SimpleCodeOcr(CodeSource(args.code_file)), args.seed), add_code_arguments)
+main = main_for(
+    __doc__.splitlines()[0],
+    CARD,
+    lambda args: per_item(SimpleCodeOcr(CodeSource(args.code_file)), args.seed),
+    add_code_arguments,
+)
 
 if __name__ == "__main__":
     main()

@@ -23,8 +23,10 @@ from datagen.writer import per_item_threaded
 
 logger = logging.getLogger(__name__)
 
-PROMPT = ("Traduz o texto entre <<< e >>> para português europeu (pt-PT), não do Brasil. Não traduzas nomes "
-          "próprios. Mantém exatamente os marcadores ⟦n⟧ e a notação matemática. Responde só com a tradução.\n\n<<<{text}>>>")
+PROMPT = (
+    "Traduz o texto entre <<< e >>> para português europeu (pt-PT), não do Brasil. Não traduzas nomes "
+    "próprios. Mantém exatamente os marcadores ⟦n⟧ e a notação matemática. Responde só com a tradução.\n\n<<<{text}>>>"
+)
 GENERATION = {"temperature": 0.0, "max_tokens": 2048}
 
 CARD = CardInfo(
@@ -74,7 +76,8 @@ class Translator:
 
 
 main = main_for(
-    __doc__.splitlines()[0], CARD,
+    __doc__.splitlines()[0],
+    CARD,
     lambda args: per_item_threaded(Translator(args), args.seed, args.concurrency),
     lambda parser: add_model_arguments(parser, "a save_to_disk dataset in the training format (messages + images)"),
 )

@@ -25,10 +25,13 @@ _W = r"[\wÀ-ÿ]"  # a word character, accented letters included
 def _words(*words: str) -> str:
     return r"\b(?:" + "|".join(words) + r")\b"
 
+
 # Verbs after which pt-BR puts an unhyphenated clitic before the infinitive ("vou te buscar").
 _AUXILIARIES = "vou|vai|vamos|vão|pode|posso|podes|podemos|quer|quero|deve|devo|precisa|preciso|consegue|consigo"
 # Words that pull the clitic before the verb in pt-PT too ("que me disse", "não me diga").
-_PROCLISIS_ATTRACTORS = "que|não|nunca|já|também|só|quem|onde|quando|se|como|ainda|sempre|bem|tudo|nada|ninguém|porque|talvez"
+_PROCLISIS_ATTRACTORS = (
+    "que|não|nunca|já|também|só|quem|onde|quando|se|como|ainda|sempre|bem|tudo|nada|ninguém|porque|talvez"
+)
 
 # (name, pattern, weight): positive weights point to pt-BR, negative to pt-PT.
 CUES: list[tuple[str, str, float]] = [
@@ -41,9 +44,21 @@ CUES: list[tuple[str, str, float]] = [
     ("tu", _words("tu", "contigo", "te"), -0.5),
     ("second-person past", rf"\b{_W}+(?:aste|este|iste)\b", -1.0),
     # Clitics: proclisis at the start of a sentence is pt-BR; hyphenated enclisis leans pt-PT.
-    ("sentence-initial clitic", r"(?:^|[.!?]\s+)(?-i:Me|Te|Lhe)\s+\w", 2.0),  # not "Se" or "Nos": also "if" and "in the"
-    ("clitic between auxiliary and infinitive", rf"\b(?:{_AUXILIARIES})\s+(?:me|te|se|lhe|nos)\s+{_W}+(?:ar|er|ir)\b", 2.0),
-    ("proclisis after a subject", rf"\b(?!(?:{_PROCLISIS_ATTRACTORS})\b){_W}+\s+(?:me|se|lhe|nos)\s+{_W}+(?:ou|eu|iu|ava|ia)\b", 1.5),
+    (
+        "sentence-initial clitic",
+        r"(?:^|[.!?]\s+)(?-i:Me|Te|Lhe)\s+\w",
+        2.0,
+    ),  # not "Se" or "Nos": also "if" and "in the"
+    (
+        "clitic between auxiliary and infinitive",
+        rf"\b(?:{_AUXILIARIES})\s+(?:me|te|se|lhe|nos)\s+{_W}+(?:ar|er|ir)\b",
+        2.0,
+    ),
+    (
+        "proclisis after a subject",
+        rf"\b(?!(?:{_PROCLISIS_ATTRACTORS})\b){_W}+\s+(?:me|se|lhe|nos)\s+{_W}+(?:ou|eu|iu|ava|ia)\b",
+        1.5,
+    ),
     ("enclitic", rf"\b{_W}+-(?:me|te|se|lhe|lhes|nos|vos|o|a|os|as|lo|la|los|las)\b", -1.0),
     # Colloquial pt-BR forms.
     ("colloquial pt-BR", _words("pra", "pro", "né", "tá", "tô", "cê"), 2.0),
@@ -62,18 +77,48 @@ CUES: list[tuple[str, str, float]] = [
 
 # Words that only one variety uses for the same thing (ônibus / autocarro style pairs).
 LEXICAL_PAIRS: list[tuple[str, str]] = [
-    ("ônibus", "autocarro"), ("trem", "comboio"), ("celular", "telemóvel"), ("geladeira", "frigorífico"),
-    ("banheiro", "casa de banho"), ("café da manhã", "pequeno-almoço"), ("time", "equipa"),
-    ("tela", "ecrã"), ("usuário", "utilizador"), ("arquivo", "ficheiro"), ("sorvete", "gelado"),
-    ("suco", "sumo"), ("moça", "rapariga"), ("grama", "relvado"), ("pedestre", "peão"),
-    ("xícara", "chávena"), ("açougue", "talho"), ("aeromoça", "hospedeira"), ("esporte", "desporto"),
-    ("cardápio", "ementa"), ("garçom", "empregado de mesa"), ("encanador", "canalizador"),
-    ("lanchonete", "snack-bar"), ("menino", "miúdo"), ("garoto", "puto"), ("sanduíche", "sandes"),
-    ("bilheteria", "bilheteira"), ("metrô", "metro"), ("carteira de motorista", "carta de condução"),
-    ("aplicativo", "aplicação"), ("baixar", "descarregar"), ("caixa eletrônico", "multibanco"),
-    ("fila", "bicha"), ("planejar", "planear"), ("equipe", "equipa"), ("academia", "ginásio"),
-    ("calçada", "passeio"), ("mouse", "rato"), ("site", "sítio"), ("legal", "fixe"),
-("posto de saúde", "centro de saúde"), ("liquidação", "saldos"),
+    ("ônibus", "autocarro"),
+    ("trem", "comboio"),
+    ("celular", "telemóvel"),
+    ("geladeira", "frigorífico"),
+    ("banheiro", "casa de banho"),
+    ("café da manhã", "pequeno-almoço"),
+    ("time", "equipa"),
+    ("tela", "ecrã"),
+    ("usuário", "utilizador"),
+    ("arquivo", "ficheiro"),
+    ("sorvete", "gelado"),
+    ("suco", "sumo"),
+    ("moça", "rapariga"),
+    ("grama", "relvado"),
+    ("pedestre", "peão"),
+    ("xícara", "chávena"),
+    ("açougue", "talho"),
+    ("aeromoça", "hospedeira"),
+    ("esporte", "desporto"),
+    ("cardápio", "ementa"),
+    ("garçom", "empregado de mesa"),
+    ("encanador", "canalizador"),
+    ("lanchonete", "snack-bar"),
+    ("menino", "miúdo"),
+    ("garoto", "puto"),
+    ("sanduíche", "sandes"),
+    ("bilheteria", "bilheteira"),
+    ("metrô", "metro"),
+    ("carteira de motorista", "carta de condução"),
+    ("aplicativo", "aplicação"),
+    ("baixar", "descarregar"),
+    ("caixa eletrônico", "multibanco"),
+    ("fila", "bicha"),
+    ("planejar", "planear"),
+    ("equipe", "equipa"),
+    ("academia", "ginásio"),
+    ("calçada", "passeio"),
+    ("mouse", "rato"),
+    ("site", "sítio"),
+    ("legal", "fixe"),
+    ("posto de saúde", "centro de saúde"),
+    ("liquidação", "saldos"),
 ]
 
 LEXICAL_WEIGHT = 2.0
@@ -101,9 +146,13 @@ class VarietyFilter:
     ``classifier`` maps a text to P(pt-BR); its log-odds, times ``classifier_weight``, join the score.
     """
 
-    def __init__(self, classifier: Callable[[str], float] | None = None, classifier_weight: float = 2.0, threshold: float = 0.0):
+    def __init__(
+        self, classifier: Callable[[str], float] | None = None, classifier_weight: float = 2.0, threshold: float = 0.0
+    ):
         # Case-insensitive; cues that need a capital (sentence starts) say so inline with (?-i:...).
-        self.cues = [(name, re.compile(pattern, re.IGNORECASE), weight) for name, pattern, weight in CUES + _lexical_cues()]
+        self.cues = [
+            (name, re.compile(pattern, re.IGNORECASE), weight) for name, pattern, weight in CUES + _lexical_cues()
+        ]
         self.classifier, self.classifier_weight, self.threshold = classifier, classifier_weight, threshold
 
     def judge(self, text: str) -> Verdict:
@@ -150,7 +199,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.evaluate:
         for split in ("dev", "heldout"):
             scores = evaluate(variety_filter, load_labelled_sample(split))
-            print(split, " ".join(f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}" for key, value in scores.items()))
+            print(
+                split,
+                " ".join(
+                    f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}"
+                    for key, value in scores.items()
+                ),
+            )
     for text in args.texts:
         verdict = variety_filter.judge(text)
         print(f"{verdict.label}\t{verdict.score:+.1f}\t{', '.join(verdict.cues) or '-'}\t{text}")

@@ -157,8 +157,10 @@ def write_sharded(
 
     shards = [load_from_disk(str(path)) for path in paths if not (path / EMPTY_SHARD).exists()]
     if not shards:
-        raise RuntimeError(f"every one of the {num_samples} samples was dropped, so there is no dataset to save; the log "
-                           f"says why. Fix the cause, delete {shard_dir} and run again.")
+        raise RuntimeError(
+            f"every one of the {num_samples} samples was dropped, so there is no dataset to save; the log "
+            f"says why. Fix the cause, delete {shard_dir} and run again."
+        )
     dataset = concatenate_datasets(shards)
     dataset.save_to_disk(str(output_dir))
     shutil.rmtree(shard_dir)

@@ -44,7 +44,10 @@ def _tesseract(image, psm: int = 6) -> str:
         _prepare(image).save(path)
         result = subprocess.run(
             ["tesseract", str(path), "stdout", "-l", "por", "--psm", str(psm)],
-            capture_output=True, text=True, check=True, timeout=60,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
             env={**os.environ, "OMP_THREAD_LIMIT": "1"},  # threads only contend on small machines
         )
     return result.stdout

@@ -56,9 +56,14 @@ def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
     if "traduz" in lowered:
         return quoted(text).replace("The answer is", "A resposta é").replace("What is", "Qual é")
     if "perguntas" in lowered:
-        return json.dumps([{"question": "De que cor é a imagem?", "answer": colour.capitalize()},
-                           {"question": "Quantos objetos há na imagem?", "answer": "Nenhum."},
-                           {"question": "Você vê alguma pessoa?", "answer": "Não."}], ensure_ascii=False)
+        return json.dumps(
+            [
+                {"question": "De que cor é a imagem?", "answer": colour.capitalize()},
+                {"question": "Quantos objetos há na imagem?", "answer": "Nenhum."},
+                {"question": "Você vê alguma pessoa?", "answer": "Não."},
+            ],
+            ensure_ascii=False,
+        )
     if "passo a passo" in lowered:
         if "quantos" in lowered:  # an easy question: the small model gets it right too
             return "Não vejo objetos separados. Resposta: Nenhum."
@@ -129,8 +134,12 @@ def make_handler(faults: Faults, log_path: str):
             reply = reply_for(request["messages"], request["model"], request.get("seed"))
             with faults.lock, open(log_path, "a") as log:
                 log.write(digest + "\n")
-            answer = {"id": f"fake-{n}", "object": "chat.completion", "model": request["model"],
-                      "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}]}
+            answer = {
+                "id": f"fake-{n}",
+                "object": "chat.completion",
+                "model": request["model"],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}],
+            }
             self._send(200, json.dumps(answer).encode())
 
     return Handler
@@ -144,7 +153,9 @@ def main() -> None:
     parser.add_argument("--malformed-every", type=int, default=0)
     parser.add_argument("--die-after", type=int, default=0)
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(Faults(args.fail_every, args.malformed_every, args.die_after), args.log_file))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), make_handler(Faults(args.fail_every, args.malformed_every, args.die_after), args.log_file)
+    )
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as handle:
         handle.write(str(server.server_address[1]))

@@ -10,7 +10,9 @@ FAST_RETRIES = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "4"]
 
 
 def _client(url, cache, retries=6):
-    return ChatClient(ChatSettings(base_url=url, model="tiny", backoff_s=0.01, max_retries=retries, timeout_s=10), cache)
+    return ChatClient(
+        ChatSettings(base_url=url, model="tiny", backoff_s=0.01, max_retries=retries, timeout_s=10), cache
+    )
 
 
 def test_rate_limits_and_malformed_replies_are_retried(fake_server, tmp_path):
@@ -41,7 +43,19 @@ def test_a_torn_cache_line_is_asked_again(tmp_path):
 
 def test_pt_caps_survives_a_dying_server_and_resumes_without_redoing_work(fake_server, tmp_path, coloured_images):
     out = tmp_path / "caps"
-    args = ["--inputs", str(coloured_images), "--num-samples", "12", "--output-dir", str(out), "--shard-size", "4", "--model", "tiny", *FAST_RETRIES]
+    args = [
+        "--inputs",
+        str(coloured_images),
+        "--num-samples",
+        "12",
+        "--output-dir",
+        str(out),
+        "--shard-size",
+        "4",
+        "--model",
+        "tiny",
+        *FAST_RETRIES,
+    ]
     dying = fake_server("--die-after", "30", "--fail-every", "7", "--malformed-every", "11")
     with pytest.raises(ChatError):
         pt_caps.main([*args, "--base-url", dying.url])

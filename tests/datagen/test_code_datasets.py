@@ -40,7 +40,9 @@ def test_every_template_renders_legibly(ocr, cer):
     for index in range(len(FUNCTION_TEMPLATES)):
         rng = random.Random(index)
         row = SimpleCodeOcr(CodeSource())(rng, index)
-        read = "\n".join(re.sub(r"^\s*\d+ ", "", line) for line in ocr(row["images"][0]).splitlines())  # drop line numbers
+        read = "\n".join(
+            re.sub(r"^\s*\d+ ", "", line) for line in ocr(row["images"][0]).splitlines()
+        )  # drop line numbers
         rates.append(cer(_answer(row), read))
     assert sum(rates) / len(rates) < 0.05, rates
 
@@ -58,7 +60,9 @@ def test_sepic_answers_are_what_the_call_really_returns(tmp_path):
 
 def test_outputs_to_code_right_option_reproduces_the_rendered_output(tmp_path, monkeypatch):
     rendered = []
-    monkeypatch.setattr(pt_outputs_to_code, "render_output", lambda rng, text: rendered.append(text) or render_output(rng, text))
+    monkeypatch.setattr(
+        pt_outputs_to_code, "render_output", lambda rng, text: rendered.append(text) or render_output(rng, text)
+    )
     sampler = pt_outputs_to_code.OutputsToCode(CodeSource(), OutcomeLog(tmp_path / "log.jsonl"), FAST)
     for index in range(6):
         row = sampler(random.Random(index), index)
@@ -71,7 +75,12 @@ def test_outputs_to_code_right_option_reproduces_the_rendered_output(tmp_path, m
 
 
 def test_rendered_outputs_are_legible(ocr, cer):
-    outputs = ["[80, 63, 40, 28, 6]", "{'b': 1, 'a': 3, 'n': 2}", "ValueError: discount too high", "0: Ana\n1: Rui\n2: Inês"]
+    outputs = [
+        "[80, 63, 40, 28, 6]",
+        "{'b': 1, 'a': 3, 'n': 2}",
+        "ValueError: discount too high",
+        "0: Ana\n1: Rui\n2: Inês",
+    ]
     rates = [cer(text, ocr(render_output(random.Random(i), text))) for i, text in enumerate(outputs)]
     assert sum(rates) / len(rates) < 0.05, rates
 
@@ -89,10 +98,20 @@ def test_bad_snippets_are_stopped_recorded_and_skipped(tmp_path):
     code_file = tmp_path / "snippets.jsonl"
     code_file.write_text("".join(json.dumps({"source": s}) + "\n" for s in snippets.values()))
     out = tmp_path / "out"
-    dataset = pt_simple_code_outputs.main([
-        "--num-samples", "40", "--output-dir", str(out), "--code-file", str(code_file),
-        "--sandbox-seconds", "1", "--shard-size", "20",
-    ])
+    dataset = pt_simple_code_outputs.main(
+        [
+            "--num-samples",
+            "40",
+            "--output-dir",
+            str(out),
+            "--code-file",
+            str(code_file),
+            "--sandbox-seconds",
+            "1",
+            "--shard-size",
+            "20",
+        ]
+    )
     outcomes = [json.loads(line) for line in (out / "sandbox_outcomes.jsonl").read_text().splitlines()]
     assert {o["status"] for o in outcomes} == {"ok", "timeout", "memory", "forbidden", "error"}
     assert len(outcomes) == 40

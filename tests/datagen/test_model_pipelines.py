@@ -25,10 +25,25 @@ def test_outliers_and_most_dissimilar_captions():
 
 def test_caps_fusion_end_to_end(tmp_path, fake_server, coloured_images):
     server = fake_server("--fail-every", "6")
-    out = pt_caps_fusion.main([
-        "--inputs", str(coloured_images), "--num-samples", "4", "--output-dir", str(tmp_path / "out"),
-        "--base-url", server.url, *SERVER_ARGS, "--caption-models", "m1,m2,m3,m4", "--fusion-model", "big", "--model", "tradutor",
-    ])
+    out = pt_caps_fusion.main(
+        [
+            "--inputs",
+            str(coloured_images),
+            "--num-samples",
+            "4",
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--base-url",
+            server.url,
+            *SERVER_ARGS,
+            "--caption-models",
+            "m1,m2,m3,m4",
+            "--fusion-model",
+            "big",
+            "--model",
+            "tradutor",
+        ]
+    )
     assert len(out) == 4
     assert all(len(row["task"].split("/")[1].split("+")) == 3 for row in out)
     assert len(server.answered) == 4 * (4 + 1 + 1)  # captions, merge, translation
@@ -36,10 +51,23 @@ def test_caps_fusion_end_to_end(tmp_path, fake_server, coloured_images):
 
 def test_vqa_gen_runs_all_five_stages(tmp_path, fake_server, coloured_images):
     server = fake_server("--malformed-every", "5")
-    out = pt_vqa_gen.main([
-        "--inputs", str(coloured_images), "--num-samples", "8", "--output-dir", str(tmp_path / "out"),
-        "--base-url", server.url, *SERVER_ARGS, "--model", "gemma", "--judge-model", "pequeno",
-    ])
+    out = pt_vqa_gen.main(
+        [
+            "--inputs",
+            str(coloured_images),
+            "--num-samples",
+            "8",
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--base-url",
+            server.url,
+            *SERVER_ARGS,
+            "--model",
+            "gemma",
+            "--judge-model",
+            "pequeno",
+        ]
+    )
     assert len(out) == 8
     for index, row in enumerate(out):
         questions = [m["content"][-1]["text"] for m in row["messages"][::2]]
@@ -56,10 +84,13 @@ def test_vqa_gen_runs_all_five_stages(tmp_path, fake_server, coloured_images):
             assert f"{answers[0]}) {COLOURS[index % 4].capitalize()}" in questions[0]
 
 
-@pytest.mark.parametrize("reply, parsed", [
-    ('Aqui está:\n```json\n[{"question": "Q", "answer": "A"}]\n```', [{"question": "Q", "answer": "A"}]),
-    ("[1, 2", []),
-    ("sem JSON", []),
-])
+@pytest.mark.parametrize(
+    "reply, parsed",
+    [
+        ('Aqui está:\n```json\n[{"question": "Q", "answer": "A"}]\n```', [{"question": "Q", "answer": "A"}]),
+        ("[1, 2", []),
+        ("sem JSON", []),
+    ],
+)
 def test_parse_json_list_tolerates_prose_and_garbage(reply, parsed):
     assert parse_json_list(reply) == parsed

@@ -3,7 +3,8 @@ import random
 import statistics
 
 import pytest
-from datasets import Dataset, Image as ImageFeature
+from datasets import Dataset
+from datasets import Image as ImageFeature
 from PIL import Image
 
 from datagen import pt_ocr
@@ -81,9 +82,13 @@ def test_all_task_families_concatenation_and_perturbation_occur():
 
 def test_a_local_seed_dataset_replaces_the_shipped_seed(tmp_path):
     image = Image.new("RGB", (40, 20), "white")
-    seed = Dataset.from_dict({"image": [image], "text": ["Texto semente. Segunda frase."]}).cast_column("image", ImageFeature())
+    seed = Dataset.from_dict({"image": [image], "text": ["Texto semente. Segunda frase."]}).cast_column(
+        "image", ImageFeature()
+    )
     seed.save_to_disk(str(tmp_path / "seed"))
-    out = pt_ocr.main(["--num-samples", "6", "--output-dir", str(tmp_path / "out"), "--seed-dataset", str(tmp_path / "seed")])
+    out = pt_ocr.main(
+        ["--num-samples", "6", "--output-dir", str(tmp_path / "out"), "--seed-dataset", str(tmp_path / "seed")]
+    )
     answers = [row["messages"][1]["content"][0]["text"] for row in out]
     assert any("Texto semente" in answer or "frase" in answer for answer in answers)
     assert all(img.size[0] >= 40 for row in out for img in row["images"])

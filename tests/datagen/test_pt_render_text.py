@@ -1,8 +1,8 @@
 import random
 import statistics
 
-from datagen.pt_render_text import make_sample
 from datagen.layouts import LAYOUTS
+from datagen.pt_render_text import make_sample
 
 
 def test_every_layout_is_read_back_by_tesseract(ocr, cer):

@@ -10,11 +10,21 @@ from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
 
 from datagen.messages import check_row
 
-PIPELINES = ["pt_render_text", "pt_ocr", "simple_code_ocr", "sepic", "pt_outputs_to_code", "pt_simple_code_outputs",
-             "infographic_synth", "invoice_qa"]
+PIPELINES = [
+    "pt_render_text",
+    "pt_ocr",
+    "simple_code_ocr",
+    "sepic",
+    "pt_outputs_to_code",
+    "pt_simple_code_outputs",
+    "infographic_synth",
+    "invoice_qa",
+]
 
-TEMPLATE = ("{% for m in messages %}<|im_start|>{{ m['role'] }} {% for c in m['content'] %}"
-            "{% if c['type'] == 'image' %}<image>{% else %}{{ c['text'] }}{% endif %} {% endfor %}<|im_end|> {% endfor %}")
+TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }} {% for c in m['content'] %}"
+    "{% if c['type'] == 'image' %}<image>{% else %}{{ c['text'] }}{% endif %} {% endfor %}<|im_end|> {% endfor %}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -23,17 +33,28 @@ def tiny_processor():
     vocab = {"<pad>": 0, "<unk>": 1, "<image>": 2, "<|im_start|>": 3, "<|im_end|>": 4}
     tokenizer = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token="<pad>", unk_token="<unk>",
-                                   extra_special_tokens={"image_token": "<image>"})
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        pad_token="<pad>",
+        unk_token="<unk>",
+        extra_special_tokens={"image_token": "<image>"},
+    )
     images = CLIPImageProcessor(size={"shortest_edge": 30}, crop_size={"height": 30, "width": 30})
-    return LlavaProcessor(image_processor=images, tokenizer=fast, patch_size=15, vision_feature_select_strategy="default",
-                          chat_template=TEMPLATE)
+    return LlavaProcessor(
+        image_processor=images,
+        tokenizer=fast,
+        patch_size=15,
+        vision_feature_select_strategy="default",
+        chat_template=TEMPLATE,
+    )
 
 
 @pytest.mark.parametrize("name", PIPELINES)
 def test_pipeline_output_loads_and_collates(name, tmp_path, tiny_processor):
     out = tmp_path / name
-    importlib.import_module(f"datagen.{name}").main(["--num-samples", "4", "--shard-size", "2", "--output-dir", str(out)])
+    importlib.import_module(f"datagen.{name}").main(
+        ["--num-samples", "4", "--shard-size", "2", "--output-dir", str(out)]
+    )
     dataset = load_from_disk(str(out))
     assert len(dataset) == 4
     for row in dataset:
@@ -46,5 +67,7 @@ def test_pipeline_output_loads_and_collates(name, tmp_path, tiny_processor):
     num_images = len(dataset[0]["images"]) + len(dataset[1]["images"])
     assert batch["pixel_values"].shape[0] == num_images
     image_tokens = (batch["input_ids"] == 2).sum(dim=1)
-    assert image_tokens.tolist() == [image_tokens[0] // len(dataset[0]["images"]) * len(dataset[i]["images"]) for i in (0, 1)]
+    assert image_tokens.tolist() == [
+        image_tokens[0] // len(dataset[0]["images"]) * len(dataset[i]["images"]) for i in (0, 1)
+    ]
     assert batch["labels"].shape == batch["input_ids"].shape

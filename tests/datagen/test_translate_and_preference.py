@@ -28,12 +28,25 @@ def test_protect_and_restore_round_trip():
 def test_translation_keeps_notation_and_drops_pt_br(tmp_path, fake_server):
     image = Image.new("RGB", (16, 16), "white")
     rows = [
-        make_row([image], [("What is $x^2$ when x = 3?", "The answer is $9$, computed with `pow(3, 2)`.")], task="math"),
+        make_row(
+            [image], [("What is $x^2$ when x = 3?", "The answer is $9$, computed with `pow(3, 2)`.")], task="math"
+        ),
         make_row([image], [("What is this?", "The answer is um ônibus.")], task="bus"),
     ]
     server = fake_server()
-    out = translate.main(["--inputs", str(_sft_inputs(tmp_path, rows)), "--num-samples", "2", "--output-dir",
-                          str(tmp_path / "out"), "--base-url", server.url, *SERVER_ARGS])
+    out = translate.main(
+        [
+            "--inputs",
+            str(_sft_inputs(tmp_path, rows)),
+            "--num-samples",
+            "2",
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--base-url",
+            server.url,
+            *SERVER_ARGS,
+        ]
+    )
     assert len(out) == 1  # the pt-BR row is dropped
     messages = out[0]["messages"]
     assert messages[0]["content"][1]["text"] == "Qual é $x^2$ when x = 3?"
@@ -49,11 +62,29 @@ def test_preference_pairs_rank_candidates_by_judge_score(tmp_path, fake_server):
         make_row([image], [("Onde está o objeto?", "[0.1, 0.2, 0.3, 0.4]")], task="bbox"),
     ]
     server = fake_server("--fail-every", "5")
-    out = preference.main([
-        "--inputs", str(_sft_inputs(tmp_path, rows)), "--num-samples", "2", "--output-dir", str(tmp_path / "out"),
-        "--base-url", server.url, *SERVER_ARGS, "--policy-model", "policy", "--editor-model", "editor",
-        "--judge-model", "judge", "--candidates", "4", "--min-margin", "1",
-    ])
+    out = preference.main(
+        [
+            "--inputs",
+            str(_sft_inputs(tmp_path, rows)),
+            "--num-samples",
+            "2",
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--base-url",
+            server.url,
+            *SERVER_ARGS,
+            "--policy-model",
+            "policy",
+            "--editor-model",
+            "editor",
+            "--judge-model",
+            "judge",
+            "--candidates",
+            "4",
+            "--min-margin",
+            "1",
+        ]
+    )
     assert len(out) == 1  # the bounding-box prompt is skipped
     row = out[0]
     check_preference_row(row)

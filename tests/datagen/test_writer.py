@@ -76,8 +76,12 @@ def test_check_row_names_the_mismatch():
 
 def test_cli_writes_loadable_dataset_card_and_pushes(tmp_path, monkeypatch):
     pushed = {}
-    monkeypatch.setattr(hub.Dataset, "push_to_hub", lambda self, repo_id, private: pushed.update(repo=repo_id, rows=len(self)))
-    monkeypatch.setattr(hub.HfApi, "upload_file", lambda self, **kw: pushed.update(card=kw["path_or_fileobj"], kind=kw["repo_type"]))
+    monkeypatch.setattr(
+        hub.Dataset, "push_to_hub", lambda self, repo_id, private: pushed.update(repo=repo_id, rows=len(self))
+    )
+    monkeypatch.setattr(
+        hub.HfApi, "upload_file", lambda self, **kw: pushed.update(card=kw["path_or_fileobj"], kind=kw["repo_type"])
+    )
     card = CardInfo(pretty_name="Toy", summary="A toy set.", how_made="By a test.")
     main = cli.main_for("toy", card, lambda args: per_item(CountingSample(), args.seed))
     out = tmp_path / "toy"
@@ -94,7 +98,11 @@ def test_cli_writes_loadable_dataset_card_and_pushes(tmp_path, monkeypatch):
 
 def test_size_categories():
     assert [size_category(n) for n in (0, 999, 1000, 250_000, 4_700_000)] == [
-        "n<1K", "n<1K", "1K<n<10K", "100K<n<1M", "1M<n<10M"
+        "n<1K",
+        "n<1K",
+        "1K<n<10K",
+        "100K<n<1M",
+        "1M<n<10M",
     ]
 
 
