@@ -3,8 +3,8 @@
     python -m datagen.pt_vqa_gen --inputs IMAGES --num-samples 1000 --output-dir out/pt_vqa_gen \
         --base-url http://localhost:8000/v1 --model gemma-4-31b --judge-model gemma-4-e4b
 
-1. concept: the image is mapped to one of the curated concepts (the paper maps with MetaCLIP, then samples
-   concepts uniformly; the concept is kept in ``task`` so a mix can be balanced on it);
+1. concept: every input image is mapped to one of the curated concepts (the paper uses MetaCLIP; here the
+   model is asked) and inputs are taken round-robin across concepts, so any first N are balanced;
 2. questions: two personas each ask up to five vision-centric questions with reference answers;
 3. variety: questions or answers that read as pt-BR are dropped;
 4. reasoning: the model answers each question step by step; the judge keeps answers equivalent to the reference;
@@ -17,8 +17,11 @@ import json
 import logging
 import random
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from tqdm.auto import tqdm
 
 from datagen.card import CardInfo
 from datagen.chat_client import ChatClient, user_message
@@ -74,12 +77,29 @@ def parse_json_list(reply: str) -> list:
     return parsed if isinstance(parsed, list) else []
 
 
+def balanced_order(concepts: list[str]) -> list[int]:
+    """Input indices taken round-robin across concepts: a prefix of any length is as even as it can be."""
+    groups: dict[str, list[int]] = {}
+    for index, concept in enumerate(concepts):
+        groups.setdefault(concept, []).append(index)
+    queues = [groups[concept] for concept in sorted(groups)]
+    return [queue[depth] for depth in range(max(map(len, queues))) for queue in queues if depth < len(queue)]
+
+
 class VqaGen:
     def __init__(self, args: argparse.Namespace):
         self.inputs, clients, self.variety = load_inputs(args), Clients(args), VarietyFilter()
         self.model, self.judge = clients.get(), clients.get(args.judge_model)
         table = json.loads(PERSONAS_FILE.read_text(encoding="utf-8"))
         self.concepts, self.personas = table["concepts"], table["personas"]
+        self.image_concepts = self._map_concepts(args.concurrency)
+        self.order = balanced_order(self.image_concepts)
+
+    def _map_concepts(self, threads: int) -> list[str]:
+        """Stage 1 over all inputs (replies are cached, so re-runs do not ask again)."""
+        with ThreadPoolExecutor(threads) as pool:
+            concepts = pool.map(lambda i: self._concept(self.inputs[i]), range(len(self.inputs)))
+            return list(tqdm(concepts, total=len(self.inputs), desc="concepts", unit="image"))
 
     def _ask(self, client: ChatClient, prompt: str, image=None) -> str:
         return client.complete([user_message(prompt, image)], temperature=0.0, max_tokens=1024).strip()
@@ -131,8 +151,8 @@ class VqaGen:
         return "reasoning", (pair.question, pair.reasoning)
 
     def __call__(self, rng: random.Random, index: int) -> dict | None:
-        image = self.inputs[index]
-        concept = self._concept(image)
+        source = self.order[index]
+        image, concept = self.inputs[source], self.image_concepts[source]
         pairs = self._questions(rng, image)
         stages = [len(pairs)]
         pairs = [p for p in pairs if not self.variety.is_pt_br(f"{p.question} {p.answer}")]

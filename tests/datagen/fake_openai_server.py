@@ -19,6 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from PIL import Image, ImageStat
 
 COLOURS = {"vermelho": (200, 30, 30), "verde": (30, 160, 60), "azul": (30, 60, 200), "amarelo": (230, 210, 40)}
+CONCEPTS = {
+    "vermelho": "comida e bebida",
+    "verde": "natureza e paisagens",
+    "azul": "transportes",
+    "amarelo": "Animais.",
+}
 ENGLISH = {"vermelho": "red", "verde": "green", "azul": "blue", "amarelo": "yellow"}
 
 
@@ -73,7 +79,7 @@ def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
         same = first.strip(". ").lower() in second.lower()
         return "SIM" if same else "NÃO"
     if "classifica" in lowered:
-        return "cores e padrões"
+        return CONCEPTS[colour]
     if "opções erradas" in lowered:
         return json.dumps(["Roxo", "Laranja", "Castanho"], ensure_ascii=False)
     if "melhora" in lowered:

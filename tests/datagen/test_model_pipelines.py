@@ -2,10 +2,16 @@ import pytest
 
 from datagen import pt_caps_fusion, pt_vqa_gen
 from datagen.caption_similarity import cosine, most_dissimilar, without_outliers
-from datagen.pt_vqa_gen import parse_json_list
+from datagen.pt_vqa_gen import balanced_order, parse_json_list
 
 SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "3"]
-COLOURS = ["vermelho", "verde", "azul", "amarelo"]
+# The fake server's concept for each colour ("Animais." shows that replies are normalised).
+COLOUR_OF = {
+    "comida e bebida": "vermelho",
+    "natureza e paisagens": "verde",
+    "transportes": "azul",
+    "animais": "amarelo",
+}
 
 
 def test_outliers_and_most_dissimilar_captions():
@@ -69,19 +75,21 @@ def test_vqa_gen_runs_all_five_stages(tmp_path, fake_server, coloured_images):
         ]
     )
     assert len(out) == 8
-    for index, row in enumerate(out):
+    concepts = [row["task"].split("/")[1] for row in out]
+    assert concepts == sorted(COLOUR_OF) * 2  # inputs taken round-robin across concepts
+    for row, concept in zip(out, concepts, strict=True):
+        colour = COLOUR_OF[concept].capitalize()
         questions = [m["content"][-1]["text"] for m in row["messages"][::2]]
         answers = [m["content"][-1]["text"] for m in row["messages"][1::2]]
         # Stage 3 drops the pt-BR question ("Você ..."), stage 5 the easy one ("Quantos ..."):
         assert [q.split("\n")[0] for q in questions] == ["De que cor é a imagem?"]
-        assert row["task"].startswith("vqa/cores e padrões/")
         kind = row["task"].rsplit("/", 1)[1]
         if kind == "reasoning":
-            assert answers[0].endswith(f"Resposta: {COLOURS[index % 4].capitalize()}")
+            assert answers[0].endswith(f"Resposta: {colour}")
         elif kind == "short":
-            assert answers[0] == COLOURS[index % 4].capitalize()
+            assert answers[0] == colour
         else:
-            assert f"{answers[0]}) {COLOURS[index % 4].capitalize()}" in questions[0]
+            assert f"{answers[0]}) {colour}" in questions[0]
 
 
 @pytest.mark.parametrize(
@@ -94,3 +102,10 @@ def test_vqa_gen_runs_all_five_stages(tmp_path, fake_server, coloured_images):
 )
 def test_parse_json_list_tolerates_prose_and_garbage(reply, parsed):
     assert parse_json_list(reply) == parsed
+
+
+def test_balanced_order_interleaves_concepts():
+    concepts = ["a", "a", "a", "a", "b", "c", "c"]
+    order = balanced_order(concepts)
+    assert sorted(order) == list(range(7))
+    assert [concepts[i] for i in order[:5]] == ["a", "b", "c", "a", "c"]
