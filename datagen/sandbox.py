@@ -8,6 +8,7 @@ container as well).
 """
 
 import json
+import logging
 import os
 import resource
 import signal
@@ -18,6 +19,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from datagen._sandbox_bootstrap import FORBIDDEN_EXIT, MEMORY_EXIT
+
+logger = logging.getLogger(__name__)
 
 BOOTSTRAP = Path(__file__).with_name("_sandbox_bootstrap.py")
 
@@ -105,6 +108,8 @@ class OutcomeLog:
         self.path = Path(path) if path else None
 
     def record(self, key: str, result: RunResult) -> None:
+        if result.status != "ok":
+            logger.warning("%s: sandbox stopped the code (%s) %s", key, result.status, result.error[:120])
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
