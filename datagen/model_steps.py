@@ -3,7 +3,12 @@
 import argparse
 from pathlib import Path
 
-from datagen.chat_client import ChatClient, ReplyCache, add_chat_arguments, settings_from
+from datagen.chat_client import (
+    ChatClient,
+    ReplyCache,
+    add_chat_arguments,
+    settings_from,
+)
 from datagen.image_inputs import ImageInputs
 
 CACHE_FILE = "chat_cache.jsonl"

@@ -14,7 +14,12 @@ from datagen.card import CardInfo
 from datagen.cli import main_for
 from datagen.code_exec import snippet_output
 from datagen.code_render import render_code
-from datagen.code_sources import CodeSource, add_code_arguments, pick_language, sandboxed_pipeline
+from datagen.code_sources import (
+    CodeSource,
+    add_code_arguments,
+    pick_language,
+    sandboxed_pipeline,
+)
 from datagen.mcq import format_mcq, near_misses
 from datagen.messages import make_row
 from datagen.sandbox import Limits, OutcomeLog

@@ -4,7 +4,13 @@ import pytest
 from datasets import load_from_disk
 
 from datagen import pt_caps
-from datagen.chat_client import ChatClient, ChatError, ChatSettings, ReplyCache, user_message
+from datagen.chat_client import (
+    ChatClient,
+    ChatError,
+    ChatSettings,
+    ReplyCache,
+    user_message,
+)
 
 FAST_RETRIES = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "4"]
 

@@ -1,7 +1,10 @@
 import pytest
+from datasets import Dataset
+from PIL import Image
 
-from datagen import pt_caps_fusion, pt_vqa_gen
+from datagen import add_reasoning, pt_caps_fusion, pt_vqa_gen
 from datagen.caption_similarity import cosine, most_dissimilar, without_outliers
+from datagen.messages import FEATURES, make_row
 from datagen.pt_vqa_gen import balanced_order, parse_json_list
 
 SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "3"]
@@ -109,3 +112,18 @@ def test_balanced_order_interleaves_concepts():
     order = balanced_order(concepts)
     assert sorted(order) == list(range(7))
     assert [concepts[i] for i in order[:5]] == ["a", "b", "c", "a", "c"]
+
+
+def test_reasoning_is_kept_only_when_it_reaches_the_known_answer(tmp_path, fake_server):
+    red = Image.new("RGB", (16, 16), (200, 30, 30))
+    rows = [make_row([red], [("De que cor é a imagem?", "Vermelho"), ("E a cor do fundo?", "Azul")], task="cores")]
+    inputs = tmp_path / "inputs"
+    Dataset.from_list(rows, features=FEATURES).save_to_disk(str(inputs))
+    server = fake_server()
+    out = add_reasoning.main(
+        ["--inputs", str(inputs), "--num-samples", "1", "--output-dir", str(tmp_path / "out"), "--base-url", server.url]
+    )
+    answers = [m["content"][0]["text"] for m in out[0]["messages"][1::2]]
+    assert answers[0].startswith("Observo a imagem") and answers[0].endswith("Resposta: Vermelho")
+    assert answers[1] == "Azul"  # the fake model's trace said "Vermelho": the plain, true answer stays
+    assert out[0]["task"] == "reasoning/cores"

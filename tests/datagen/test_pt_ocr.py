@@ -9,7 +9,13 @@ from PIL import Image
 
 from datagen import pt_ocr
 from datagen.concat import concatenate
-from datagen.ocr_tasks import ORDINALS, corrupt, sentence_question, transcription, verification
+from datagen.ocr_tasks import (
+    ORDINALS,
+    corrupt,
+    sentence_question,
+    transcription,
+    verification,
+)
 from datagen.perturb import PERTURBATIONS
 from datagen.pt_ocr import OcrSampler
 
