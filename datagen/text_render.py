@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import ImageDraw, ImageFont
 
 
 @lru_cache(maxsize=256)
@@ -59,11 +59,3 @@ def wrapped_block(text: str, font_path, size: int, width: int, align: str = "lef
     font = load_font(font_path, size)
     lines = [line for paragraph in text.split("\n") for line in wrap_words(paragraph, font, width)]
     return TextBlock(lines, font, width, align)
-
-
-def render_plain(text: str, font_path, size: int = 28, width: int = 800, margin: int = 24) -> Image.Image:
-    """Black text on white, wrapped to ``width``: the plainest legible rendering."""
-    block = wrapped_block(text, font_path, size, width - 2 * margin)
-    image = Image.new("RGB", (width, block.height + 2 * margin), "white")
-    block.draw(ImageDraw.Draw(image), margin, margin, "black")
-    return image
