@@ -75,11 +75,7 @@ class OcrSampler:
         documents = [self.document(rng)]
         if family != "sentences" and rng.random() < CONCAT_SHARE:
             documents += [self.document(rng) for _ in range(rng.randint(1, 2))]
-        image = (
-            concatenate([d.image for d in documents], rng.choice(["vertical", "horizontal"]))
-            if len(documents) > 1
-            else documents[0].image
-        )
+        image = concatenate([d.image for d in documents], rng.choice(["vertical", "horizontal"]))
         tags = [f"docs={len(documents)}"]
         if rng.random() < PERTURB_SHARE:
             image, names = perturb(rng, image)
