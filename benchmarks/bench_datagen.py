@@ -13,16 +13,7 @@ import resource
 import tempfile
 import time
 
-PIPELINES = [
-    "pt_render_text",
-    "pt_ocr",
-    "simple_code_ocr",
-    "sepic",
-    "pt_outputs_to_code",
-    "pt_simple_code_outputs",
-    "infographic_synth",
-    "invoice_qa",
-]
+from datagen import RENDERING_PIPELINES
 
 
 def _cpu_seconds() -> float:
@@ -44,7 +35,7 @@ def measure(name: str, num_samples: int) -> tuple[int, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--num-samples", type=int, default=60)
-    parser.add_argument("--pipelines", default=",".join(PIPELINES))
+    parser.add_argument("--pipelines", default=",".join(RENDERING_PIPELINES))
     args = parser.parse_args()
     print("| pipeline | samples | samples/s per core (CPU time) | samples/s (wall) |")
     print("|---|---:|---:|---:|")

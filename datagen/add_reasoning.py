@@ -18,8 +18,13 @@ from datasets import load_from_disk
 from datagen.card import CardInfo
 from datagen.chat_client import ChatClient, image_part
 from datagen.cli import main_for
-from datagen.model_steps import Clients, add_model_arguments, check_model_run
-from datagen.writer import per_item_threaded
+from datagen.messages import message_text
+from datagen.model_steps import (
+    Clients,
+    add_model_arguments,
+    check_model_run,
+    model_pipeline,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +33,13 @@ PROMPT = (
     "resposta certa, na língua da pergunta. Termina com uma linha «Resposta: {answer}»."
 )
 _FINAL = re.compile(r"(?:Resposta|Answer):\s*(.+?)\s*$", re.S)
+
+
+def final_answer(trace: str) -> str | None:
+    """What a step-by-step trace concludes: the text after its last "Resposta:" (or "Answer:")."""
+    match = _FINAL.search(trace)
+    return match.group(1) if match else None
+
 
 CARD = CardInfo(
     pretty_name="Rendered tasks with reasoning",
@@ -38,18 +50,14 @@ CARD = CardInfo(
 )
 
 
-def _text(message: dict) -> str:
-    return " ".join(item["text"] for item in message["content"] if item["type"] == "text")
-
-
 def reasoned_answer(client: ChatClient, images: list, question: str, answer: str) -> str | None:
     """A trace ending with ``answer``, or None when the model's trace reaches anything else."""
     content = [image_part(image) for image in images] + [
         {"type": "text", "text": PROMPT.format(question=question, answer=answer)}
     ]
     trace = client.complete([{"role": "user", "content": content}], temperature=0.0, max_tokens=1024).strip()
-    final = _FINAL.search(trace)
-    if final is None or final.group(1).strip(" .«»`") != answer.strip(" .«»`"):
+    final = final_answer(trace)
+    if final is None or final.strip(" .«»`") != answer.strip(" .«»`"):
         return None
     return trace
 
@@ -64,7 +72,7 @@ class AddReasoning:
         row = self.inputs[index]
         messages, kept = list(row["messages"]), 0
         for turn in range(1, len(messages), 2):
-            question, answer = _text(messages[turn - 1]), _text(messages[turn])
+            question, answer = message_text(messages[turn - 1]), message_text(messages[turn])
             trace = reasoned_answer(self.client, row["images"], question, answer)
             if trace is not None:
                 messages[turn] = {"role": "assistant", "content": [{"type": "text", "text": trace}]}
@@ -82,7 +90,7 @@ class AddReasoning:
 main = main_for(
     __doc__.splitlines()[0],
     CARD,
-    lambda args: per_item_threaded(AddReasoning(args), args.seed, args.concurrency),
+    model_pipeline(AddReasoning),
     lambda parser: add_model_arguments(parser, "a save_to_disk dataset in the training format (messages + images)"),
 )
 

@@ -79,23 +79,17 @@ def multi_line(ax, data, colours):
         _label_points(ax, data.categories, values)
 
 
+def _wedges(ax, data, hole: float) -> None:
+    labels = [f"{c}: {v}" for c, v in zip(data.categories, data.single)]
+    ax.pie(data.single, labels=labels, startangle=90, wedgeprops={"width": 1 - hole}, textprops={"fontsize": 11})
+
+
 def pie(ax, data, colours):
-    ax.pie(
-        data.single,
-        labels=[f"{c}: {v}" for c, v in zip(data.categories, data.single)],
-        startangle=90,
-        textprops={"fontsize": 11},
-    )
+    _wedges(ax, data, hole=0.0)
 
 
 def donut(ax, data, colours):
-    ax.pie(
-        data.single,
-        labels=[f"{c}: {v}" for c, v in zip(data.categories, data.single)],
-        startangle=90,
-        wedgeprops={"width": 0.4},
-        textprops={"fontsize": 11},
-    )
+    _wedges(ax, data, hole=0.6)
 
 
 def scatter(ax, data, colours):

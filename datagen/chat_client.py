@@ -7,6 +7,7 @@ the server only what it has not answered yet: an interrupted job loses no finish
 import argparse
 import base64
 import hashlib
+import http.client
 import io
 import json
 import logging
@@ -169,14 +170,15 @@ class ChatClient:
                 self._wait(attempt, error)
             except (
                 urllib.error.URLError,
-                ConnectionError,
-                TimeoutError,
+                http.client.HTTPException,
+                OSError,
                 ValueError,
                 KeyError,
                 IndexError,
                 TypeError,
             ) as error:
-                # Connection trouble and malformed bodies (bad JSON, no choices) are worth another try.
+                # Connection trouble (refused, reset, a body cut short) and malformed bodies (bad JSON, no
+                # choices) are worth another try.
                 if attempt == self.settings.max_retries:
                     raise ChatError(
                         f"no valid reply from {self.settings.base_url} after {attempt + 1} tries: {_describe(error)}; "

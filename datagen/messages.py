@@ -55,6 +55,11 @@ def make_row(images: list, turns: list[tuple[str, str]], task: str) -> dict:
     return {"messages": messages, "images": list(images), "task": task}
 
 
+def message_text(message: dict) -> str:
+    """The text items of a message, joined: what a model is asked, without its image placeholders."""
+    return " ".join(item["text"] for item in message["content"] if item["type"] == "text")
+
+
 def _count_placeholders(messages: list[dict]) -> int:
     placeholders = 0
     for message in messages:

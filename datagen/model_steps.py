@@ -1,6 +1,7 @@
 """What every model-backed pipeline shares: its input images, its chat clients and their one cache."""
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from datagen.chat_client import (
@@ -10,6 +11,7 @@ from datagen.chat_client import (
     settings_from,
 )
 from datagen.image_inputs import ImageInputs
+from datagen.writer import ShardMaker, per_item_threaded
 
 CACHE_FILE = "chat_cache.jsonl"
 
@@ -34,6 +36,11 @@ def load_inputs(args: argparse.Namespace) -> ImageInputs:
     inputs = ImageInputs(args.inputs, args.image_column)
     check_model_run(args, len(inputs))
     return inputs
+
+
+def model_pipeline(sampler_class) -> Callable[[argparse.Namespace], ShardMaker]:
+    """Build a model-backed pipeline's ShardMaker: ``sampler_class(args)``, ``--concurrency`` samples at a time."""
+    return lambda args: per_item_threaded(sampler_class(args), args.seed, args.concurrency)
 
 
 class Clients:

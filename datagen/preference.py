@@ -20,9 +20,13 @@ from datasets import load_from_disk
 from datagen.card import CardInfo
 from datagen.chat_client import user_message
 from datagen.cli import main_for
-from datagen.messages import PREFERENCE_FORMAT, assistant_turn
-from datagen.model_steps import Clients, add_model_arguments, check_model_run
-from datagen.writer import per_item_threaded
+from datagen.messages import PREFERENCE_FORMAT, assistant_turn, message_text
+from datagen.model_steps import (
+    Clients,
+    add_model_arguments,
+    check_model_run,
+    model_pipeline,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +57,6 @@ CARD = CardInfo(
 def parse_score(reply: str) -> int | None:
     match = _SCORE.search(reply)
     return int(match.group(1)) if match else None
-
-
-def _text(message: dict) -> str:
-    return " ".join(item["text"] for item in message["content"] if item["type"] == "text")
 
 
 class PreferencePairs:
@@ -91,10 +91,10 @@ class PreferencePairs:
 
     def __call__(self, rng: random.Random, index: int) -> dict | None:
         row = self.inputs[index]
-        user, reference = row["messages"][0], _text(row["messages"][1])
+        user, reference = row["messages"][0], message_text(row["messages"][1])
         if _BOX.search(reference) or len(row["images"]) != 1:
             return None
-        question, image = _text(user), row["images"][0]
+        question, image = message_text(user), row["images"][0]
         scored = [(self._score(image, question, reference, c), c) for c in self._candidates(image, question)]
         scored = sorted((s, c) for s, c in scored if s is not None)
         if len(scored) < 2 or scored[-1][0] - scored[0][0] < self.min_margin:
@@ -122,7 +122,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 main = main_for(
     __doc__.splitlines()[0],
     CARD,
-    lambda args: per_item_threaded(PreferencePairs(args), args.seed, args.concurrency),
+    model_pipeline(PreferencePairs),
     _add_arguments,
     PREFERENCE_FORMAT,
 )

@@ -14,10 +14,14 @@ from datagen.card import CardInfo
 from datagen.chat_client import user_message
 from datagen.cli import main_for
 from datagen.messages import make_row
-from datagen.model_steps import Clients, add_model_arguments, load_inputs
+from datagen.model_steps import (
+    Clients,
+    add_model_arguments,
+    load_inputs,
+    model_pipeline,
+)
 from datagen.translate import translate_text
 from datagen.variety import VarietyFilter
-from datagen.writer import per_item_threaded
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +80,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 main = main_for(
     __doc__.splitlines()[0],
     CARD,
-    lambda args: per_item_threaded(CapsFusion(args), args.seed, args.concurrency),
+    model_pipeline(CapsFusion),
     _add_arguments,
 )
 

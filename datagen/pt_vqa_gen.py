@@ -23,14 +23,19 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from datagen.add_reasoning import final_answer
 from datagen.card import CardInfo
 from datagen.chat_client import ChatClient, user_message
 from datagen.cli import main_for
 from datagen.mcq import format_mcq
 from datagen.messages import make_row
-from datagen.model_steps import Clients, add_model_arguments, load_inputs
+from datagen.model_steps import (
+    Clients,
+    add_model_arguments,
+    load_inputs,
+    model_pipeline,
+)
 from datagen.variety import VarietyFilter
-from datagen.writer import per_item_threaded
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +55,6 @@ WRONG_OPTIONS_PROMPT = (
     "Para a pergunta «{question}», cuja resposta certa é «{answer}», escreve 3 opções erradas mas "
     'plausíveis, em português europeu. Devolve só JSON: ["...", "...", "..."]'
 )
-_FINAL = re.compile(r"Resposta:\s*(.+?)\s*$", re.S)
 
 CARD = CardInfo(
     pretty_name="PT-VQA-Gen",
@@ -125,8 +129,8 @@ class VqaGen:
 
     def _with_checked_reasoning(self, pair: QaPair, image) -> QaPair | None:
         reasoning = self._ask(self.model, REASONING_PROMPT.format(question=pair.question), image)
-        final = _FINAL.search(reasoning)
-        if final is None or not self._equivalent(pair.question, pair.answer, final.group(1)):
+        final = final_answer(reasoning)
+        if final is None or not self._equivalent(pair.question, pair.answer, final):
             return None
         return QaPair(pair.question, pair.answer, reasoning)
 
@@ -178,7 +182,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 main = main_for(
     __doc__.splitlines()[0],
     CARD,
-    lambda args: per_item_threaded(VqaGen(args), args.seed, args.concurrency),
+    model_pipeline(VqaGen),
     _add_arguments,
 )
 

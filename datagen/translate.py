@@ -16,10 +16,14 @@ from datasets import load_from_disk
 from datagen.card import CardInfo
 from datagen.chat_client import ChatClient, user_message
 from datagen.cli import main_for
-from datagen.model_steps import Clients, add_model_arguments, check_model_run
+from datagen.model_steps import (
+    Clients,
+    add_model_arguments,
+    check_model_run,
+    model_pipeline,
+)
 from datagen.protect import protect, restore
 from datagen.variety import VarietyFilter
-from datagen.writer import per_item_threaded
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ class Translator:
 main = main_for(
     __doc__.splitlines()[0],
     CARD,
-    lambda args: per_item_threaded(Translator(args), args.seed, args.concurrency),
+    model_pipeline(Translator),
     lambda parser: add_model_arguments(parser, "a save_to_disk dataset in the training format (messages + images)"),
 )
 

@@ -138,14 +138,14 @@ def make_handler(faults: Faults, log_path: str):
                 return self._send(200, b'{"choices": [' if n % 2 else b'{"choices": []}')
             request = json.loads(body)
             reply = reply_for(request["messages"], request["model"], request.get("seed"))
-            with faults.lock, open(log_path, "a") as log:
-                log.write(digest + "\n")
             answer = {
                 "id": f"fake-{n}",
                 "object": "chat.completion",
                 "model": request["model"],
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}],
             }
+            with faults.lock, open(log_path, "a") as log:
+                log.write(digest + "\n")
             self._send(200, json.dumps(answer).encode())
 
     return Handler

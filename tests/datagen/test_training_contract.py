@@ -8,18 +8,8 @@ from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import CLIPImageProcessor, LlavaProcessor, PreTrainedTokenizerFast
 from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
 
+from datagen import RENDERING_PIPELINES
 from datagen.messages import check_row
-
-PIPELINES = [
-    "pt_render_text",
-    "pt_ocr",
-    "simple_code_ocr",
-    "sepic",
-    "pt_outputs_to_code",
-    "pt_simple_code_outputs",
-    "infographic_synth",
-    "invoice_qa",
-]
 
 TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }} {% for c in m['content'] %}"
@@ -49,7 +39,7 @@ def tiny_processor():
     )
 
 
-@pytest.mark.parametrize("name", PIPELINES)
+@pytest.mark.parametrize("name", RENDERING_PIPELINES)
 def test_pipeline_output_loads_and_collates(name, tmp_path, tiny_processor):
     out = tmp_path / name
     importlib.import_module(f"datagen.{name}").main(
