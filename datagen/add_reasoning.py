@@ -13,16 +13,15 @@ import logging
 import random
 import re
 
-from datasets import load_from_disk
-
 from datagen.card import CardInfo
 from datagen.chat_client import ChatClient, image_part
 from datagen.cli import main_for
 from datagen.messages import message_text
 from datagen.model_steps import (
     Clients,
-    add_model_arguments,
-    check_model_run,
+    add_training_set_arguments,
+    derived_task,
+    load_training_set,
     model_pipeline,
 )
 
@@ -64,8 +63,7 @@ def reasoned_answer(client: ChatClient, images: list, question: str, answer: str
 
 class AddReasoning:
     def __init__(self, args: argparse.Namespace):
-        self.inputs = load_from_disk(args.inputs)
-        check_model_run(args, len(self.inputs))
+        self.inputs = load_training_set(args)
         self.client = Clients(args).get()
 
     def __call__(self, rng: random.Random, index: int) -> dict:
@@ -84,14 +82,14 @@ class AddReasoning:
                 len(messages) // 2 - kept,
                 len(messages) // 2,
             )
-        return {"messages": messages, "images": row["images"], "task": f"reasoning/{row.get('task') or 'source'}"}
+        return {"messages": messages, "images": row["images"], "task": derived_task(row, "reasoning")}
 
 
 main = main_for(
     __doc__.splitlines()[0],
     CARD,
     model_pipeline(AddReasoning),
-    lambda parser: add_model_arguments(parser, "a save_to_disk dataset in the training format (messages + images)"),
+    add_training_set_arguments,
 )
 
 if __name__ == "__main__":

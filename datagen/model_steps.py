@@ -4,6 +4,8 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from datasets import Dataset, load_from_disk
+
 from datagen.chat_client import (
     ChatClient,
     ReplyCache,
@@ -30,6 +32,25 @@ def check_model_run(args: argparse.Namespace, num_inputs: int) -> None:
         raise ValueError("model-backed pipelines wait on a server, not a CPU: use --concurrency, not --num-proc")
     if args.num_samples > num_inputs:
         raise ValueError(f"--num-samples {args.num_samples} exceeds the {num_inputs} inputs in {args.inputs}")
+
+
+TRAINING_SET_INPUTS = "a save_to_disk dataset in the training format (messages + images)"
+
+
+def add_training_set_arguments(parser: argparse.ArgumentParser) -> None:
+    """For steps that rework an existing training-format dataset rather than raw images."""
+    add_model_arguments(parser, TRAINING_SET_INPUTS)
+
+
+def load_training_set(args: argparse.Namespace) -> Dataset:
+    dataset = load_from_disk(args.inputs)
+    check_model_run(args, len(dataset))
+    return dataset
+
+
+def derived_task(row: dict, step: str) -> str:
+    """The ``task`` of a row a step made from ``row``: the step, then where the row came from."""
+    return f"{step}/{row.get('task') or 'source'}"
 
 
 def load_inputs(args: argparse.Namespace) -> ImageInputs:

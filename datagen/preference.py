@@ -15,16 +15,15 @@ import logging
 import random
 import re
 
-from datasets import load_from_disk
-
 from datagen.card import CardInfo
 from datagen.chat_client import user_message
 from datagen.cli import main_for
 from datagen.messages import PREFERENCE_FORMAT, assistant_turn, message_text
 from datagen.model_steps import (
     Clients,
-    add_model_arguments,
-    check_model_run,
+    add_training_set_arguments,
+    derived_task,
+    load_training_set,
     model_pipeline,
 )
 
@@ -61,8 +60,7 @@ def parse_score(reply: str) -> int | None:
 
 class PreferencePairs:
     def __init__(self, args: argparse.Namespace):
-        self.inputs = load_from_disk(args.inputs)
-        check_model_run(args, len(self.inputs))
+        self.inputs = load_training_set(args)
         clients = Clients(args)
         self.policy, self.editor, self.judge = (
             clients.get(args.policy_model),
@@ -106,12 +104,12 @@ class PreferencePairs:
             "chosen": [assistant_turn(chosen)],
             "rejected": [assistant_turn(rejected)],
             "images": [image],
-            "task": f"preference/{row.get('task') or 'source'}/{high}-{low}",
+            "task": f"{derived_task(row, 'preference')}/{high}-{low}",
         }
 
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_model_arguments(parser, "a save_to_disk SFT dataset whose first user turn is the prompt")
+    add_training_set_arguments(parser)
     parser.add_argument("--policy-model", required=True, help="the model being aligned, served for sampling")
     parser.add_argument("--editor-model", required=True, help="the model that lightly edits candidates")
     parser.add_argument("--judge-model", required=True, help="the model that scores candidates (another family)")

@@ -11,15 +11,14 @@ import argparse
 import logging
 import random
 
-from datasets import load_from_disk
-
 from datagen.card import CardInfo
 from datagen.chat_client import ChatClient, user_message
 from datagen.cli import main_for
 from datagen.model_steps import (
     Clients,
-    add_model_arguments,
-    check_model_run,
+    add_training_set_arguments,
+    derived_task,
+    load_training_set,
     model_pipeline,
 )
 from datagen.protect import protect, restore
@@ -55,8 +54,7 @@ def translate_text(client: ChatClient, variety: VarietyFilter, text: str) -> str
 
 class Translator:
     def __init__(self, args: argparse.Namespace):
-        self.inputs = load_from_disk(args.inputs)
-        check_model_run(args, len(self.inputs))
+        self.inputs = load_training_set(args)
         self.client, self.variety = Clients(args).get(), VarietyFilter()
 
     def _translate_message(self, message: dict) -> dict | None:
@@ -76,14 +74,14 @@ class Translator:
         if any(message is None for message in messages):
             logger.info("row %d: a translation lost protected notation or reads as pt-BR, dropped", index)
             return None
-        return {"messages": messages, "images": row["images"], "task": f"translated/{row.get('task') or 'source'}"}
+        return {"messages": messages, "images": row["images"], "task": derived_task(row, "translated")}
 
 
 main = main_for(
     __doc__.splitlines()[0],
     CARD,
     model_pipeline(Translator),
-    lambda parser: add_model_arguments(parser, "a save_to_disk dataset in the training format (messages + images)"),
+    add_training_set_arguments,
 )
 
 if __name__ == "__main__":
