@@ -1,4 +1,4 @@
-"""Every rendering pipeline's command writes a dataset that loads and goes straight into TRL's collator."""
+"""Every rendering pipeline's command, with shards made in two processes, writes a dataset that loads and feeds TRL."""
 
 import importlib
 
@@ -43,7 +43,7 @@ def tiny_processor():
 def test_pipeline_output_loads_and_collates(name, tmp_path, tiny_processor):
     out = tmp_path / name
     importlib.import_module(f"datagen.{name}").main(
-        ["--num-samples", "4", "--shard-size", "2", "--output-dir", str(out)]
+        ["--num-samples", "4", "--shard-size", "2", "--num-proc", "2", "--output-dir", str(out)]
     )
     dataset = load_from_disk(str(out))
     assert len(dataset) == 4
