@@ -1,6 +1,7 @@
 """Dataset cards: a YAML header the Hub reads, then how the data was made, its fields and an example."""
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def render_card(info: CardInfo, dataset: Dataset, command: str, fields_doc: str)
         + _yaml_list("size_categories", [size_category(len(dataset))])
         + f"pretty_name: {info.pretty_name}\n"
     )
-    tasks = sorted(set(dataset["task"])) if len(dataset) else []
+    families = Counter("/".join(task.split("/")[:2]) for task in dataset["task"]) if len(dataset) else Counter()
     return f"""---
 {header}---
 
@@ -71,7 +72,7 @@ Made with the AMALIA-VL `datagen` pipelines:
 
 {fields_doc}
 
-Task templates in this dataset: {", ".join(f"`{t}`" for t in tasks)}.
+Rows per task family (the first two parts of `task`): {", ".join(f"`{f}` {n}" for f, n in sorted(families.items()))}.
 
 {len(dataset)} rows. Load with `datasets.load_from_disk(path)` or, from the Hub, `load_dataset(repo_id)`.
 

@@ -91,6 +91,7 @@ def test_cli_writes_loadable_dataset_card_and_pushes(tmp_path, monkeypatch):
     readme = (out / "README.md").read_text()
     assert "license: apache-2.0" in readme and "- pt\n" in readme and "- n<1K" in readme
     assert "pergunta 0" in readme  # the example
+    assert "`toy` 10" in readme  # rows per task family
     assert len(load_from_disk(str(out))) == 10
     by_files = load_dataset("arrow", data_files=str(out / "data-*.arrow"), split="train")
     assert by_files[0]["messages"] == load_from_disk(str(out))[0]["messages"]
