@@ -163,8 +163,8 @@ def write_sharded(
         )
     dataset = concatenate_datasets(shards)
     dataset.save_to_disk(str(output_dir))
+    done_path.write_text(json.dumps(manifest))  # before the shards go: a crash in between loses nothing
     shutil.rmtree(shard_dir)
-    done_path.write_text(json.dumps(manifest))
     logger.info("wrote %d samples (%d dropped) to %s", len(dataset), num_samples - len(dataset), output_dir)
     return load_from_disk(str(output_dir))
 
