@@ -1,9 +1,11 @@
 import pytest
 from datasets import Dataset
+from datasets import Image as ImageFeature
 from PIL import Image
 
 from datagen import add_reasoning, pt_caps_fusion, pt_vqa_gen
 from datagen.caption_similarity import cosine, most_dissimilar, without_outliers
+from datagen.image_inputs import ImageInputs
 from datagen.messages import FEATURES, make_row
 from datagen.pt_vqa_gen import balanced_order, parse_json_list
 
@@ -127,3 +129,44 @@ def test_reasoning_is_kept_only_when_it_reaches_the_known_answer(tmp_path, fake_
     assert answers[0].startswith("Observo a imagem") and answers[0].endswith("Resposta: Vermelho")
     assert answers[1] == "Azul"  # the fake model's trace said "Vermelho": the plain, true answer stays
     assert out[0]["task"] == "reasoning/cores"
+
+
+def test_image_inputs_from_a_dataset_and_clear_errors(tmp_path, coloured_images):
+    images = [Image.new("RGB", (8, 8), "red"), Image.new("RGB", (9, 8), "blue")]
+    Dataset.from_dict({"foto": images}).cast_column("foto", ImageFeature()).save_to_disk(str(tmp_path / "ds"))
+    inputs = ImageInputs(tmp_path / "ds", column="foto")
+    assert len(inputs) == 2 and inputs[1].size == (9, 8)
+    with pytest.raises(ValueError, match="pass --image-column"):
+        ImageInputs(tmp_path / "ds")
+    with pytest.raises(ValueError, match="exceeds the 12 inputs"):
+        pt_caps_fusion.main(
+            [
+                "--inputs",
+                str(coloured_images),
+                "--num-samples",
+                "13",
+                "--output-dir",
+                str(tmp_path / "o"),
+                "--caption-models",
+                "a",
+                "--fusion-model",
+                "b",
+            ]
+        )
+    with pytest.raises(ValueError, match="use --concurrency, not --num-proc"):
+        pt_caps_fusion.main(
+            [
+                "--inputs",
+                str(coloured_images),
+                "--num-samples",
+                "2",
+                "--num-proc",
+                "2",
+                "--output-dir",
+                str(tmp_path / "o"),
+                "--caption-models",
+                "a",
+                "--fusion-model",
+                "b",
+            ]
+        )
