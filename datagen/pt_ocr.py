@@ -1,9 +1,9 @@
 """PT-OCR: OCR dialogues over an annotated pt-PT seed (transcription, sentences, verification).
 
-    python -m datagen.pt_ocr --num-samples 200 --output-dir out/pt_ocr [--seed-dataset DIR]
+    python -m datagen.pt_ocr --num-samples 200 --output-dir out/pt_ocr [--seed-dataset DIR | --texts corpus.jsonl]
 
-Without ``--seed-dataset`` the seed is the pt-PT texts in ``datagen/data/pt_ocr_seed.jsonl``, each
-rendered as a document; with it, any ``save_to_disk`` dataset with ``image`` and ``text`` columns
+Without ``--seed-dataset`` the seed is the pt-PT texts in ``datagen/data/pt_ocr_seed.jsonl`` (or a
+``--texts`` corpus), each rendered as a document; with it, any ``save_to_disk`` dataset with ``image`` and ``text`` columns
 (e.g. a local copy of the paper's annotated pt-PT OCR set) is used as is.
 """
 
@@ -22,7 +22,7 @@ from datagen.layouts import card_on_texture, monospace, paragraph
 from datagen.messages import make_row
 from datagen.ocr_tasks import sentence_question, transcription, verification
 from datagen.perturb import perturb
-from datagen.seed_texts import load_seed_texts
+from datagen.seed_texts import OCR_SEED, add_texts_argument, load_seed_texts
 from datagen.writer import per_item
 
 PERTURB_SHARE = 0.4
@@ -52,6 +52,11 @@ class OcrSampler:
     """Makes PT-OCR samples; ``seed_dataset`` is a path to a dataset of (image, text) documents."""
 
     seed_dataset: str | None = None
+    texts_path: str | None = None
+
+    @property
+    def _texts(self):
+        return load_seed_texts(self.texts_path or OCR_SEED)
 
     @cached_property
     def _seed(self):
@@ -59,14 +64,14 @@ class OcrSampler:
 
     @cached_property
     def vocabulary(self) -> list[str]:
-        texts = self._seed["text"] if self._seed is not None else [seed.text for seed in load_seed_texts()]
+        texts = self._seed["text"] if self._seed is not None else [seed.text for seed in self._texts]
         return sorted({word for text in texts for word in text.split() if len(word) > 3})
 
     def document(self, rng: random.Random) -> Document:
         if self._seed is not None:
             row = self._seed[rng.randrange(len(self._seed))]
             return Document(row["image"].convert("RGB"), row["text"])
-        text = rng.choice(load_seed_texts()).text
+        text = rng.choice(self._texts).text
         image, _ = rng.choice([paragraph, card_on_texture, monospace])(rng, "", text)
         return Document(image, text)
 
@@ -92,10 +97,14 @@ class OcrSampler:
 
 def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed-dataset", help="save_to_disk dataset with `image` and `text` columns to use as seed")
+    add_texts_argument(parser)
 
 
 main = main_for(
-    __doc__.splitlines()[0], CARD, lambda args: per_item(OcrSampler(args.seed_dataset), args.seed), _add_arguments
+    __doc__.splitlines()[0],
+    CARD,
+    lambda args: per_item(OcrSampler(args.seed_dataset, args.texts), args.seed),
+    _add_arguments,
 )
 
 if __name__ == "__main__":

@@ -1,17 +1,18 @@
 """PT-Render-Text: pt-PT text rendered on varied backgrounds, fonts and layouts, to be read back.
 
-    python -m datagen.pt_render_text --num-samples 200 --output-dir out/pt_render_text
+    python -m datagen.pt_render_text --num-samples 200 --output-dir out/pt_render_text [--texts corpus.jsonl]
 
 The answer is the text the renderer drew, so it is right by construction.
 """
 
 import random
+from dataclasses import dataclass
 
 from datagen.card import CardInfo
 from datagen.cli import main_for
 from datagen.layouts import LAYOUTS
 from datagen.messages import make_row
-from datagen.seed_texts import load_seed_texts
+from datagen.seed_texts import OCR_SEED, SeedText, add_texts_argument, load_seed_texts
 from datagen.writer import per_item
 
 PROMPTS = (
@@ -33,23 +34,34 @@ CARD = CardInfo(
 )
 
 
-def _pick_text(rng: random.Random) -> tuple[str, str]:
-    """A (title, body) pair: a body of 1 sentence up to the whole seed text."""
-    seed = rng.choice(load_seed_texts())
+def _pick_text(rng: random.Random, texts: tuple[SeedText, ...]) -> tuple[str, str]:
+    """A (title, body) pair: a body of 1 sentence up to the whole text."""
+    seed = rng.choice(texts)
     sentences = seed.sentences
     count = rng.randint(1, len(sentences))
     start = rng.randint(0, len(sentences) - count)
-    return seed.title, " ".join(sentences[start : start + count])
+    return seed.heading, " ".join(sentences[start : start + count])
 
 
-def make_sample(rng: random.Random, index: int) -> dict:
-    title, body = _pick_text(rng)
-    layout = rng.choice(list(LAYOUTS))
-    image, text = LAYOUTS[layout](rng, title, body)
-    return make_row([image], [(rng.choice(PROMPTS), text)], task=f"render_text/{layout}")
+@dataclass
+class RenderText:
+    """Makes PT-Render-Text samples from the texts in ``texts_path`` (JSONL; the shipped seed by default)."""
+
+    texts_path: str | None = None
+
+    def __call__(self, rng: random.Random, index: int) -> dict:
+        title, body = _pick_text(rng, load_seed_texts(self.texts_path or OCR_SEED))
+        layout = rng.choice(list(LAYOUTS))
+        image, text = LAYOUTS[layout](rng, title, body)
+        return make_row([image], [(rng.choice(PROMPTS), text)], task=f"render_text/{layout}")
 
 
-main = main_for(__doc__.splitlines()[0], CARD, lambda args: per_item(make_sample, args.seed))
+make_sample = RenderText()
+
+
+main = main_for(
+    __doc__.splitlines()[0], CARD, lambda args: per_item(RenderText(args.texts), args.seed), add_texts_argument
+)
 
 if __name__ == "__main__":
     main()

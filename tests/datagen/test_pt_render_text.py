@@ -1,8 +1,12 @@
+import json
 import random
 import statistics
 
+import pytest
+
+from datagen import pt_render_text
 from datagen.layouts import LAYOUTS
-from datagen.pt_render_text import make_sample
+from datagen.pt_render_text import RenderText, make_sample
 
 
 def test_every_layout_is_read_back_by_tesseract(ocr, cer):
@@ -30,3 +34,20 @@ def test_sample_is_deterministic_in_its_seed():
     first, second = make_sample(random.Random(7), 7), make_sample(random.Random(7), 7)
     assert first["messages"] == second["messages"]
     assert first["images"][0].tobytes() == second["images"][0].tobytes()
+
+
+def test_a_corpus_replaces_the_seed_and_loses_its_pt_br_texts(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    lines = [
+        {"text": "O comboio das oito partiu atrasado. Chegou a Faro ao fim da tarde."},
+        {"text": "Peguei o ônibus."},
+    ]
+    corpus.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    out = pt_render_text.main(["--num-samples", "6", "--output-dir", str(tmp_path / "out"), "--texts", str(corpus)])
+    answers = " ".join(row["messages"][1]["content"][0]["text"] for row in out)
+    assert "comboio" in answers or "Faro" in answers
+    assert "ônibus" not in answers
+    only_pt_br = tmp_path / "pt_br.jsonl"
+    only_pt_br.write_text(json.dumps({"text": "Você pegou o ônibus?"}, ensure_ascii=False) + "\n")
+    with pytest.raises(ValueError, match="holds no pt-PT text"):
+        RenderText(str(only_pt_br))(random.Random(0), 0)
