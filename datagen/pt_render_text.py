@@ -27,18 +27,22 @@ CARD = CardInfo(
     pretty_name="PT-Render-Text",
     summary="European Portuguese (pt-PT) text rendered on varied backgrounds, fonts and layouts, "
     "paired with a request to read it.",
-    how_made="Texts are titles, sentence spans and paragraphs of a pt-PT seed written for the project. "
+    how_made="Texts are titles, sentence spans and paragraphs of a pt-PT seed written for the project (or of a "
+    "pt-PT corpus given with --texts). "
     f"Each is drawn with a DejaVu font in one of the layouts {', '.join(LAYOUTS)} on a flat, gradient, "
     "grain or ruled background of strong contrast. The answer is the drawn text itself.",
     task_categories=["image-text-to-text", "image-to-text"],
 )
 
 
+MAX_SENTENCES = 8  # a page, not a book: long corpus texts are cut to spans
+
+
 def _pick_text(rng: random.Random, texts: tuple[SeedText, ...]) -> tuple[str, str]:
     """A (title, body) pair: a body of 1 sentence up to the whole text."""
     seed = rng.choice(texts)
     sentences = seed.sentences
-    count = rng.randint(1, len(sentences))
+    count = rng.randint(1, min(len(sentences), MAX_SENTENCES))
     start = rng.randint(0, len(sentences) - count)
     return seed.heading, " ".join(sentences[start : start + count])
 
