@@ -22,7 +22,9 @@ def base_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="same seed, same dataset")
     parser.add_argument("--shard-size", type=int, default=100, help="samples per resumable shard")
     parser.add_argument("--num-proc", type=int, default=1, help="processes making shards in parallel")
-    parser.add_argument("--push-to-hub", metavar="REPO_ID", help="also push the dataset and its card to the Hub")
+    parser.add_argument(
+        "--push-to-hub", "--push_to_hub", metavar="REPO_ID", help="also push the dataset and its card to the Hub"
+    )
     parser.add_argument("--private", action="store_true", help="make the Hub repository private")
     return parser
 

@@ -85,7 +85,7 @@ def test_cli_writes_loadable_dataset_card_and_pushes(tmp_path, monkeypatch):
     card = CardInfo(pretty_name="Toy", summary="A toy set.", how_made="By a test.")
     main = cli.main_for("toy", card, lambda args: per_item(CountingSample(), args.seed))
     out = tmp_path / "toy"
-    main(["--num-samples", "12", "--output-dir", str(out), "--shard-size", "5", "--push-to-hub", "me/toy"])
+    main(["--num-samples", "12", "--output-dir", str(out), "--shard-size", "5", "--push_to_hub", "me/toy"])
 
     assert pushed == {"repo": "me/toy", "rows": 10, "card": str(out / "README.md"), "kind": "dataset"}
     readme = (out / "README.md").read_text()
