@@ -1,0 +1,172 @@
+"""Python functions and short print snippets made from templates with random parameters.
+
+They stand in for the paper's CodeSearchNet functions and model-written snippets, which cannot be
+downloaded here; ``--functions`` / ``--snippets`` files let a pipeline use real ones instead. Outputs
+are never computed here: the sandbox runs the code to learn them.
+"""
+
+import random
+from dataclasses import dataclass
+
+PT_WORDS = ("comboio", "autocarro", "telemóvel", "saudade", "Lisboa", "pastel", "azulejo", "arroz", "Ana", "ovo")
+PT_PHRASES = ("o sol brilha no rio", "a Ana lê um livro", "amanhã vou a Braga", "arroz doce com canela", "o gato dorme")
+
+
+@dataclass(frozen=True)
+class CodeFunction:
+    name: str
+    source: str
+    calls: tuple[str, ...]  # candidate invocations, e.g. ("soma_multiplos(12)", ...)
+
+
+def _ints(rng: random.Random, low: int, high: int, size: int) -> list[int]:
+    return [rng.randint(low, high) for _ in range(size)]
+
+
+def _words(rng: random.Random) -> str:
+    return repr(rng.choice(PT_WORDS + PT_PHRASES))
+
+
+# (pt-PT name, English name, pt-PT docstring, English docstring, body with {name}, call-argument maker)
+FUNCTION_TEMPLATES = [
+    (
+        "soma_multiplos",
+        "sum_multiples",
+        "Soma os múltiplos de {k} abaixo de limit.",
+        "Sum the multiples of {k} below limit.",
+        "def {name}(limit):\n    {doc}\n    total = 0\n    for number in range(1, limit):\n        if number % {k} == 0:\n            total += number\n    return total\n",
+        lambda rng: f"({rng.randint(5, 60)})",
+    ),
+    (
+        "contar_vogais",
+        "count_vowels",
+        "Conta as vogais do texto.",
+        "Count the vowels in the text.",
+        'def {name}(text):\n    {doc}\n    vowels = "aeiouáéíóúâêôãõà"\n    return sum(1 for char in text.lower() if char in vowels)\n',
+        lambda rng: f"({_words(rng)})",
+    ),
+    (
+        "maiores_valores",
+        "top_values",
+        "Devolve os {k} maiores valores.",
+        "Return the {k} largest values.",
+        "def {name}(values):\n    {doc}\n    return sorted(values, reverse=True)[:{k}]\n",
+        lambda rng: f"({_ints(rng, -20, 99, rng.randint(2, 7))})",
+    ),
+    (
+        "passos_collatz",
+        "collatz_steps",
+        "Conta os passos da sequência de Collatz até 1.",
+        "Count the Collatz steps down to 1.",
+        "def {name}(n):\n    {doc}\n    steps = 0\n    while n != 1:\n        n = n // 2 if n % 2 == 0 else 3 * n + 1\n        steps += 1\n    return steps\n",
+        lambda rng: f"({rng.randint(1, 99)})",
+    ),
+    (
+        "fibonacci",
+        "fibonacci",
+        "Devolve o n-ésimo número de Fibonacci.",
+        "Return the n-th Fibonacci number.",
+        "def {name}(n):\n    {doc}\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a\n",
+        lambda rng: f"({rng.randint(0, 30)})",
+    ),
+    (
+        "razao_segura",
+        "safe_ratio",
+        "Divide a por b com {k} casas decimais.",
+        "Divide a by b to {k} decimal places.",
+        "def {name}(a, b):\n    {doc}\n    if b == 0:\n        return None\n    return round(a / b, {k})\n",
+        lambda rng: f"({rng.randint(-50, 100)}, {rng.randint(0, 9)})",
+    ),
+    (
+        "e_palindromo",
+        "is_palindrome",
+        "Diz se o texto é um palíndromo.",
+        "Tell whether the text is a palindrome.",
+        'def {name}(text):\n    {doc}\n    cleaned = "".join(c.lower() for c in text if c.isalnum())\n    return cleaned == cleaned[::-1]\n',
+        lambda rng: (
+            f"({rng.choice(['Ana', 'Socorram-me subi no onibus em Marrocos', 'ovo', 'arroz', 'radar', 'Lisboa'])!r})"
+        ),
+    ),
+    (
+        "totais_acumulados",
+        "running_total",
+        "Devolve as somas acumuladas.",
+        "Return the running totals.",
+        "def {name}(values):\n    {doc}\n    totals, current = [], 0\n    for value in values:\n        current += value * {k}\n        totals.append(current)\n    return totals\n",
+        lambda rng: f"({_ints(rng, -9, 9, rng.randint(1, 6))})",
+    ),
+    (
+        "aplicar_desconto",
+        "apply_discount",
+        "Aplica um desconto até {k}%.",
+        "Apply a discount of at most {k}%.",
+        'def {name}(price, percent):\n    {doc}\n    if percent > {k}:\n        raise ValueError("discount too high")\n    return round(price * (1 - percent / 100), 2)\n',
+        lambda rng: f"({rng.randint(5, 500)}, {rng.randint(0, 60)})",
+    ),
+    (
+        "iniciais",
+        "initials",
+        "Devolve as iniciais das palavras.",
+        "Return the initials of the words.",
+        'def {name}(text, sep="{sep}"):\n    {doc}\n    return sep.join(word[0].upper() for word in text.split())\n',
+        lambda rng: f"({rng.choice(PT_PHRASES)!r})",
+    ),
+    (
+        "soma_digitos",
+        "digit_sum",
+        "Soma os algarismos de n.",
+        "Sum the digits of n.",
+        "def {name}(n):\n    {doc}\n    return sum(int(d) for d in str(abs(n)))\n",
+        lambda rng: f"({rng.randint(-99999, 99999)})",
+    ),
+    (
+        "elemento",
+        "item_at",
+        "Devolve o elemento na posição i.",
+        "Return the item at position i.",
+        "def {name}(values, i):\n    {doc}\n    return values[i] * {k}\n",
+        lambda rng: f"({_ints(rng, 0, 9, 4)}, {rng.randint(-5, 5)})",
+    ),
+]
+
+
+def make_function(rng: random.Random, language: str, num_calls: int = 4) -> CodeFunction:
+    """A function from a random template, named and documented in ``language`` ("pt" or "en")."""
+    pt_name, en_name, pt_doc, en_doc, body, make_args = rng.choice(FUNCTION_TEMPLATES)
+    name = pt_name if language == "pt" else en_name
+    k, sep = rng.randint(2, 9), rng.choice([".", "", "-"])
+    doc = '"""' + (pt_doc if language == "pt" else en_doc).format(k=k) + '"""'
+    source = body.format(name=name, doc=doc, k=k, sep=sep)
+    calls = tuple(dict.fromkeys(name + make_args(rng) for _ in range(num_calls * 3)))[:num_calls]
+    return CodeFunction(name, source, calls)
+
+
+SNIPPET_TEMPLATES = [
+    lambda rng: (
+        f"items = {_ints(rng, 0, 20, rng.randint(3, 6))}\ntotal = 0\nfor item in items:\n    if item > {rng.randint(2, 12)}:\n        total += item\nprint(total)\n"
+    ),
+    lambda rng: f"word = {rng.choice(PT_WORDS)!r}\nprint(word[::-1], len(word))\n",
+    lambda rng: (
+        f"counts = {{}}\nfor letter in {rng.choice(PT_WORDS)!r}:\n    counts[letter] = counts.get(letter, 0) + 1\nprint(counts)\n"
+    ),
+    lambda rng: f"x = {rng.randint(5, 99)}\ny = {rng.randint(1, 9)}\nprint(x // y, x % y, x - y)\n",
+    lambda rng: (
+        "names = "
+        + repr(rng.sample(["Ana", "Rui", "Inês", "João", "Marta", "Tiago"], 3))
+        + f'\nfor i, name in enumerate(names, {rng.randint(0, 2)}):\n    print(f"{{i}}: {{name}}")\n'
+    ),
+    lambda rng: f"n = {rng.randint(3, 9)}\nprint([i * i for i in range(n) if i % {rng.randint(2, 3)} == 0])\n",
+    lambda rng: f"text = {rng.choice(PT_PHRASES)!r}\nprint(text.upper().split()[{rng.randint(0, 2)}])\n",
+    lambda rng: f"values = {_ints(rng, 1, 30, 3)}\nvalues.sort()\nprint(values, sum(values) // len(values))\n",
+    lambda rng: (
+        f'a, b = {rng.randint(0, 20)}, {rng.randint(0, 20)}\nif a > b:\n    print("a", a - b)\nelif a < b:\n    print("b", b - a)\nelse:\n    print("igual")\n'
+    ),
+    lambda rng: (
+        f"s = 0\ni = {rng.randint(0, 5)}\nwhile i < {rng.randint(6, 15)}:\n    s += i\n    i += {rng.randint(1, 3)}\nprint(s, i)\n"
+    ),
+]
+
+
+def make_snippet(rng: random.Random) -> str:
+    """A short (at most 10 lines) program that prints its result."""
+    return rng.choice(SNIPPET_TEMPLATES)(rng)

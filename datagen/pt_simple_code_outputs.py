@@ -1,0 +1,83 @@
+"""PTSimpleCodeOutputs: short print snippets rendered as images; yes/no, direct and multiple-choice output questions.
+
+    python -m datagen.pt_simple_code_outputs --num-samples 200 --output-dir out/pt_simple_code_outputs [--code-file F]
+
+``--code-file`` takes model-written snippets (``{"source": ...}`` per line); each runs in the sandbox,
+and those that loop, allocate without bound, open sockets, write files or fail are recorded in
+``sandbox_outcomes.jsonl`` and left out.
+"""
+
+import random
+from dataclasses import dataclass
+
+from datagen.card import CardInfo
+from datagen.cli import main_for
+from datagen.code_exec import snippet_output
+from datagen.code_render import render_code
+from datagen.code_sources import (
+    CodeSource,
+    add_code_arguments,
+    pick_language,
+    sandboxed_pipeline,
+)
+from datagen.mcq import format_mcq, near_misses
+from datagen.messages import make_row
+from datagen.sandbox import Limits, OutcomeLog
+
+DIRECT = {"pt": "O que imprime este código?", "en": "What does this code print?"}
+YES_NO = {
+    "pt": "Este código imprime exatamente o seguinte?\n\n```\n{candidate}\n```",
+    "en": "Does this code print exactly the following?\n\n```\n{candidate}\n```",
+}
+ANSWER_YES = {"pt": "Sim.", "en": "Yes."}
+ANSWER_NO = {"pt": "Não. O código imprime:\n\n```\n{output}\n```", "en": "No. The code prints:\n\n```\n{output}\n```"}
+CHOICE = {"pt": "Qual destas opções é o que o código imprime?", "en": "Which of these is what the code prints?"}
+
+CARD = CardInfo(
+    pretty_name="PTSimpleCodeOutputs",
+    summary="Short Python snippets (at most 10 lines, printing their result) rendered as images, with "
+    "yes/no, direct and multiple-choice questions about their output, in pt-PT and English.",
+    how_made="Snippets come from templates or a file of model-written snippets. Each runs in the sandbox; "
+    "its printed output is the answer, and wrong candidates are near misses of it (a number shifted "
+    "or two letters swapped). Snippets that did not run to completion are recorded and left out.",
+    languages=["pt", "en"],
+)
+
+
+def _flat(output: str) -> str:
+    return output.rstrip("\n").replace("\n", " / ")
+
+
+@dataclass
+class SimpleCodeOutputs:
+    source: CodeSource
+    log: OutcomeLog
+    limits: Limits
+
+    def _turn(self, rng: random.Random, output: str, language: str) -> tuple[str, tuple[str, str]]:
+        output = output.rstrip("\n")
+        kind = rng.choice(["direct", "yes_no", "mcq"])
+        misses = near_misses(rng, output, 3)
+        if kind == "yes_no" and misses:
+            candidate = output if rng.random() < 0.5 else misses[0]
+            answer = ANSWER_YES[language] if candidate == output else ANSWER_NO[language].format(output=output)
+            return kind, (YES_NO[language].format(candidate=candidate), answer)
+        if kind == "mcq" and len(misses) == 3:
+            question, answer = format_mcq(rng, CHOICE[language], _flat(output), [_flat(m) for m in misses], language)
+            return kind, (question, answer)
+        return "direct", (DIRECT[language], output)
+
+    def __call__(self, rng: random.Random, index: int) -> dict | None:
+        source = self.source.snippet(rng)
+        output = snippet_output(source, self.log, key=f"simple_code_outputs/{index}", limits=self.limits)
+        if not output or not output.strip():
+            return None
+        language = pick_language(rng)
+        kind, turn = self._turn(rng, output, language)
+        return make_row([render_code(rng, source)], [turn], task=f"simple_code_outputs/{kind}/{language}")
+
+
+main = main_for(__doc__.splitlines()[0], CARD, sandboxed_pipeline(SimpleCodeOutputs), add_code_arguments)
+
+if __name__ == "__main__":
+    main()

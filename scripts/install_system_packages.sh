@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The Debian packages the data pipelines and their tests use: DejaVu fonts to render text, and tesseract with its
+# Portuguese data to read the rendered images back. Installs only what is missing; uses sudo when not root.
+set -euo pipefail
+packages=(fonts-dejavu-core tesseract-ocr tesseract-ocr-por)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+as_root=""
+[ "$(id -u)" -eq 0 ] || as_root="sudo"
+$as_root apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"

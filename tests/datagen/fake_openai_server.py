@@ -1,0 +1,173 @@
+"""A tiny OpenAI-compatible chat server for the tests: rule-based replies, injectable faults.
+
+    python fake_openai_server.py PORT_FILE LOG_FILE [--fail-every N] [--malformed-every N] [--die-after N]
+
+Its "model" looks at the image's mean colour, so captions and answers about colour are true. Every
+answered request's body hash is appended to LOG_FILE, so tests can count what the server really did.
+"""
+
+import argparse
+import base64
+import hashlib
+import io
+import json
+import os
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from PIL import Image, ImageStat
+
+COLOURS = {"vermelho": (200, 30, 30), "verde": (30, 160, 60), "azul": (30, 60, 200), "amarelo": (230, 210, 40)}
+CONCEPTS = {
+    "vermelho": "comida e bebida",
+    "verde": "natureza e paisagens",
+    "azul": "transportes",
+    "amarelo": "Animais.",
+}
+ENGLISH = {"vermelho": "red", "verde": "green", "azul": "blue", "amarelo": "yellow"}
+
+
+def colour_of(message: dict) -> str | None:
+    for part in message["content"] if isinstance(message["content"], list) else []:
+        if part["type"] == "image_url":
+            data = base64.b64decode(part["image_url"]["url"].split(",", 1)[1])
+            mean = ImageStat.Stat(Image.open(io.BytesIO(data)).convert("RGB")).mean
+            return min(COLOURS, key=lambda name: sum((a - b) ** 2 for a, b in zip(COLOURS[name], mean)))
+    return None
+
+
+def text_of(message: dict) -> str:
+    content = message["content"]
+    return content if isinstance(content, str) else " ".join(p["text"] for p in content if p["type"] == "text")
+
+
+def quoted(text: str) -> str:
+    """The payload between the last <<< and >>> (the instructions mention the brackets too)."""
+    return text.rsplit("<<<", 1)[1].rsplit(">>>", 1)[0]
+
+
+def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
+    last = messages[-1]
+    text, colour = text_of(last), colour_of(last)
+    lowered = text.lower()
+    if "describe" in lowered:
+        base = f"A {ENGLISH[colour]} square."
+        return base if "short" in lowered else base + f" The whole picture is {ENGLISH[colour]}, seen by {model}."
+    if "descreve" in lowered:
+        base = f"Um quadrado {colour}."
+        return base if "curta" in lowered else base + f" A imagem é toda {colour}, vista pelo modelo {model}."
+    if "funde" in lowered or "merge" in lowered:
+        return f"Uma imagem uniforme, toda {colour}, sem objetos."
+    if "traduz" in lowered:
+        return quoted(text).replace("The answer is", "A resposta é").replace("What is", "Qual é")
+    if "perguntas" in lowered:
+        return json.dumps(
+            [
+                {"question": "De que cor é a imagem?", "answer": colour.capitalize()},
+                {"question": "Quantos objetos há na imagem?", "answer": "Nenhum."},
+                {"question": "Você vê alguma pessoa?", "answer": "Não."},
+            ],
+            ensure_ascii=False,
+        )
+    if "passo a passo" in lowered:
+        if "quantos" in lowered:  # an easy question: the small model gets it right too
+            return "Não vejo objetos separados. Resposta: Nenhum."
+        return f"Observo a imagem: a cor dominante é {colour}. Resposta: {colour.capitalize()}"
+    if "equivalentes" in lowered:
+        first, second = re.findall(r"«([^»]*)»", text)[:2]
+        same = first.strip(". ").lower() in second.lower()
+        return "SIM" if same else "NÃO"
+    if "classifica" in lowered:
+        return CONCEPTS[colour]
+    if "opções erradas" in lowered:
+        return json.dumps(["Roxo", "Laranja", "Castanho"], ensure_ascii=False)
+    if "melhora" in lowered:
+        return quoted(text).strip() + " Espero ter ajudado."
+    if "avalia" in lowered:
+        return f"Nota: {len(quoted(text).split()) % 10 + 1}"
+    # Last: other prompts say "responde só" too.
+    if "responde só" in lowered:
+        return "Nenhum." if "quantos" in lowered else "Não sei."
+    return f"Resposta do modelo {model}." + (f" Amostra {seed}." if seed is not None else "")
+
+
+class Faults:
+    def __init__(self, fail_every: int, malformed_every: int, die_after: int):
+        self.fail_every, self.malformed_every, self.die_after = fail_every, malformed_every, die_after
+        self.count = 0
+        self.lock = threading.Lock()
+        self.faulted: set[str] = set()  # a request is faulted at most once, so retries always end
+
+    def next(self, digest: str) -> tuple[int, bool]:
+        """The request's number and whether it may be faulted."""
+        with self.lock:
+            self.count += 1
+            first_time = digest not in self.faulted
+            return self.count, first_time
+
+    def mark(self, digest: str) -> None:
+        with self.lock:
+            self.faulted.add(digest)
+
+
+def make_handler(faults: Faults, log_path: str):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def _send(self, code: int, body: bytes, headers: dict | None = None):
+            self.send_response(code)
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            digest = hashlib.sha256(body).hexdigest()
+            n, may_fault = faults.next(digest)
+            if faults.die_after and n > faults.die_after:
+                os._exit(3)  # the server dies mid-run, dropping this connection
+            if may_fault and faults.fail_every and n % faults.fail_every == 0:
+                faults.mark(digest)
+                return self._send(429, b'{"error": "rate limited"}', {"Retry-After": "0"})
+            if may_fault and faults.malformed_every and n % faults.malformed_every == 0:
+                faults.mark(digest)
+                return self._send(200, b'{"choices": [' if n % 2 else b'{"choices": []}')
+            request = json.loads(body)
+            reply = reply_for(request["messages"], request["model"], request.get("seed"))
+            answer = {
+                "id": f"fake-{n}",
+                "object": "chat.completion",
+                "model": request["model"],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}],
+            }
+            with faults.lock, open(log_path, "a") as log:
+                log.write(digest + "\n")
+            self._send(200, json.dumps(answer).encode())
+
+    return Handler
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("port_file")
+    parser.add_argument("log_file")
+    parser.add_argument("--fail-every", type=int, default=0)
+    parser.add_argument("--malformed-every", type=int, default=0)
+    parser.add_argument("--die-after", type=int, default=0)
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), make_handler(Faults(args.fail_every, args.malformed_every, args.die_after), args.log_file)
+    )
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as handle:
+        handle.write(str(server.server_address[1]))
+    os.replace(tmp, args.port_file)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

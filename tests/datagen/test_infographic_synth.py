@@ -1,0 +1,80 @@
+import random
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from datagen.chart_data import make_chart_data
+from datagen.chart_questions import TEXT, ask
+from datagen.charts import TEMPLATES, render_chart
+from datagen.infographic_synth import make_sample
+
+
+def _named(question: str, names: list[str]) -> list[str]:
+    """The category or series names a question mentions, in the order it mentions them."""
+    found = [(m.start(), name) for name in names for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", question)]
+    return [name for _, name in sorted(found)]
+
+
+def _check(data, answer) -> None:
+    """Recompute the answer from the data, independently of chart_questions."""
+    series = _named(answer.question, list(data.series)) if len(data.series) > 1 else [next(iter(data.series))]
+    values = dict(zip(data.categories, data.series[series[-1]])) if series else None
+    named = [n for n in _named(answer.question, data.categories) if n not in data.series]
+    if answer.kind == "value":
+        assert answer.answer == str(values[named[0]])
+    elif answer.kind in ("max", "min"):
+        assert answer.answer == (max if answer.kind == "max" else min)(values, key=values.get)
+    elif answer.kind == "difference":
+        assert answer.answer == str(abs(values[named[0]] - values[named[1]]))
+    elif answer.kind == "total":
+        assert answer.answer == str(sum(values.values()))
+    elif answer.kind == "count":
+        assert answer.answer == str(len(data.categories))
+    elif answer.kind == "compare":
+        yes = values[named[0]] > values[named[1]]
+        assert answer.answer == TEXT[data.language]["yes" if yes else "no"]
+    else:
+        at = {name: vals[data.categories.index(named[0])] for name, vals in data.series.items()}
+        assert answer.answer == max(at, key=at.get)
+    assert answer.answer not in answer.wrong
+
+
+def test_answers_are_computed_from_the_data():
+    kinds = set()
+    for seed in range(300):
+        rng = random.Random(seed)
+        data = make_chart_data(rng, rng.choice(["pt", "en"]), rng.randint(1, 3))
+        answer = ask(rng, data)
+        kinds.add(answer.kind)
+        _check(data, answer)
+    assert kinds == {"value", "max", "min", "difference", "total", "count", "compare", "best_series"}
+
+
+def _without_colour_fills(image: Image.Image) -> Image.Image:
+    """Whiten saturated pixels: bars and wedges go, the black labels on them stay (tesseract binarises badly on fills)."""
+    hsv = np.asarray(image.convert("HSV"))
+    rgb = np.asarray(image).copy()
+    rgb[hsv[..., 1] > 60] = 255
+    return Image.fromarray(rgb)
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_each_template_shows_its_title_and_values(name, ocr):
+    rng = random.Random(1)
+    data = make_chart_data(rng, "pt", TEMPLATES[name].max_series)
+    image = _without_colour_fills(render_chart(rng, name, data))
+    # Sparse-text mode at two scales: chart labels are small, scattered words.
+    text = ocr(image, psm=11) + ocr(image.resize((image.width * 2, image.height * 2), Image.LANCZOS), psm=11)
+    numbers = set(re.findall(r"\d+", text))
+    values = [v for series in data.series.values() for v in series]
+    assert data.title in text
+    assert sum(str(v) in numbers for v in values) / len(values) >= 0.6, (sorted(numbers), values)
+
+
+def test_samples_cover_panels_languages_and_formats():
+    tasks = [make_sample(random.Random(i), i)["task"] for i in range(40)]
+    assert any("+" in task.split("/")[1] for task in tasks)  # joined panels
+    assert {task.split("/")[2] for task in tasks} == {"pt", "en"}
+    assert {f for task in tasks for f in task.split("/")[3].split(",")} == {"short", "reasoning", "mcq"}

@@ -1,0 +1,103 @@
+import pytest
+from datasets import Dataset
+from PIL import Image
+
+from datagen import preference, translate
+from datagen.messages import FEATURES, check_preference_row, make_row
+from datagen.preference import parse_score
+from datagen.protect import protect, restore
+
+SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "2", "--concurrency", "3"]
+
+
+def _sft_inputs(tmp_path, rows):
+    path = tmp_path / "inputs"
+    Dataset.from_list(rows, features=FEATURES).save_to_disk(str(path))
+    return path
+
+
+def test_protect_and_restore_round_trip():
+    text = "Solve $x^2 = 4$ with `math.sqrt` and \\(a+b\\)."
+    masked, spans = protect(text)
+    assert "$" not in masked and "`" not in masked and len(spans) == 3
+    assert restore(masked, spans) == text
+    assert restore(masked.replace("⟦1⟧", ""), spans) is None  # a lost marker is refused
+    assert restore(masked + " ⟦0⟧", spans) is None  # so is a duplicated one
+
+
+def test_translation_keeps_notation_and_drops_pt_br(tmp_path, fake_server):
+    image = Image.new("RGB", (16, 16), "white")
+    rows = [
+        make_row(
+            [image], [("What is $x^2$ when x = 3?", "The answer is $9$, computed with `pow(3, 2)`.")], task="math"
+        ),
+        make_row([image], [("What is this?", "The answer is um ônibus.")], task="bus"),
+    ]
+    server = fake_server()
+    out = translate.main(
+        [
+            "--inputs",
+            str(_sft_inputs(tmp_path, rows)),
+            "--num-samples",
+            "2",
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--base-url",
+            server.url,
+            *SERVER_ARGS,
+        ]
+    )
+    assert len(out) == 1  # the pt-BR row is dropped
+    messages = out[0]["messages"]
+    assert messages[0]["content"][1]["text"] == "Qual é $x^2$ when x = 3?"
+    assert messages[1]["content"][0]["text"] == "A resposta é $9$, computed with `pow(3, 2)`."
+    assert messages[0]["content"][0] == {"type": "image", "text": None}
+    assert out[0]["task"] == "translated/math"
+
+
+def test_preference_pairs_rank_candidates_by_judge_score(tmp_path, fake_server):
+    image = Image.new("RGB", (16, 16), (200, 30, 30))
+    rows = [
+        make_row([image], [("De que cor é a imagem?", "Vermelho.")], task="vqa"),
+        make_row([image], [("Onde está o objeto?", "[0.1, 0.2, 0.3, 0.4]")], task="bbox"),
+    ]
+    server = fake_server("--fail-every", "5")
+    out = preference.main(
+        [
+            "--inputs",
+            str(_sft_inputs(tmp_path, rows)),
+            "--num-samples",
+            "2",
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--base-url",
+            server.url,
+            *SERVER_ARGS,
+            "--policy-model",
+            "policy",
+            "--editor-model",
+            "editor",
+            "--judge-model",
+            "judge",
+            "--candidates",
+            "4",
+            "--min-margin",
+            "1",
+        ]
+    )
+    assert len(out) == 1  # the bounding-box prompt is skipped
+    row = out[0]
+    check_preference_row(row)
+    chosen, rejected = row["chosen"][0]["content"][0]["text"], row["rejected"][0]["content"][0]["text"]
+    # The fake judge scores (number of words) % 10 + 1: recompute the ranking independently.
+    high, low = map(int, row["task"].rsplit("/", 1)[1].split("-"))
+    assert (high, low) == (len(chosen.split()) % 10 + 1, len(rejected.split()) % 10 + 1)
+    assert high > low
+    assert row["prompt"][0]["content"][0]["type"] == "image" and len(row["images"]) == 1
+    asked = len(server.answered)
+    assert asked == 4 + 4 + 8  # drafts, edits, one score per distinct candidate
+
+
+@pytest.mark.parametrize("reply, score", [("Nota: 7", 7), ("nota 7", None), ("Nota: 10.", 10), ("Nota: 0", None)])
+def test_parse_score(reply, score):
+    assert parse_score(reply) == score
