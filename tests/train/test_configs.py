@@ -46,3 +46,12 @@ def test_default_configs_parse_and_cli_overrides_win(monkeypatch, name, config_c
     stage_args, training_args, model_args = parse_args(config_class, CONFIGS / f"{name}.yaml")
     assert training_args.max_steps == 3 and stage_args.module_learning_rates["multi_modal_projector"] == 1
     assert model_args.model_name_or_path.startswith("outputs/") and not training_args.bf16
+
+
+@pytest.mark.parametrize("name", ["fsdp2", "zero3"])
+def test_accelerate_configs_load(name):
+    from accelerate.commands.config.config_args import load_config_from_file
+
+    config = load_config_from_file(str(CONFIGS / "accelerate" / f"{name}.yaml"))
+    assert config.mixed_precision == "bf16" and config.num_processes == 8
+    assert config.distributed_type == {"fsdp2": "FSDP", "zero3": "DEEPSPEED"}[name]
