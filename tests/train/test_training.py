@@ -103,6 +103,16 @@ def test_resume_continues_with_the_same_data_order(sft_run, tiny_checkpoint, sam
     assert losses(tmp_path)[-1] == pytest.approx(losses(sft_dir)[-1], rel=1e-4)
 
 
+def test_resume_of_a_streamed_mix(tiny_checkpoint, sample_mix_file, tmp_path):
+    """A streamed source (an IterableDataset, the way large sources load) resumes to the same weights too."""
+    streamed = ["--data_mix", "sample_sft_streamed", "--save_steps", 3, "--per_device_train_batch_size", 8]
+    launch("train/sft.py", *common(tiny_checkpoint, sample_mix_file, tmp_path / "whole", 6), *streamed)
+    launch("train/sft.py", *common(tiny_checkpoint, sample_mix_file, tmp_path / "resumed", 6), *streamed,
+           "--resume_from_checkpoint", tmp_path / "whole" / "checkpoint-3")
+    whole, resumed = load_file(tmp_path / "whole" / "model.safetensors"), load_file(tmp_path / "resumed" / "model.safetensors")
+    assert all(torch.equal(whole[name], resumed[name]) for name in whole)
+
+
 def test_two_processes_stay_in_sync(tiny_checkpoint, sample_mix_file, tmp_path):
     """Stage 2 on two CPU ranks, batch 1 per rank for 8 steps: ranks see text-only and image batches
     at different steps, the vision tower runs on every rank every step, and the weights stay identical."""
