@@ -75,3 +75,16 @@ def test_a_sample_whose_image_does_not_fit_is_dropped_text_is_cut(processor, exa
     batch = DataCollatorForPackedVision(processor, max_length=40)([with_image, text_only])
     assert "Dropped a sample" in caplog.text
     assert batch["input_ids"].shape == (1, 40) and "pixel_values" not in batch
+
+
+def test_trl_fused_head_sees_the_same_loss_packed(tiny_checkpoint, processor, examples):
+    """TRL's trainers do not call the model's own loss: they score labels through a fused LM head on the backbone."""
+    from trl.trainer.utils import add_fused_lm_head
+
+    model = AutoModelForImageTextToText.from_pretrained(tiny_checkpoint, trust_remote_code=True, dtype=torch.float32)
+    add_fused_lm_head(model.eval())
+    packed = DataCollatorForPackedVision(processor, max_length=1024, max_images=6)(examples)
+    unpacked = DataCollatorForPackedVision(processor, max_length=1024, pack=False)(examples)
+    with torch.no_grad():
+        losses = [model(**batch, use_cache=False, fused_lm_head=True).loss for batch in (packed, unpacked)]
+    torch.testing.assert_close(losses[0], losses[1], rtol=1e-5, atol=1e-6)
