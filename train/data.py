@@ -9,6 +9,7 @@ images, empty for text-only rows) for SFT, and `prompt` / `chosen` / `rejected` 
     train = load_mix("stage2", split="train", seed=42)   # Table 1, streamed from the Hub where the source says so
 """
 
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import datasets
 import yaml
 
+logger = logging.getLogger(__name__)
 DEFAULT_MIX_FILE = Path(__file__).with_name("data_mix.yaml")
 MESSAGES = datasets.List({"role": datasets.Value("string"), "content": datasets.Value("string")})
 IMAGES = datasets.List(datasets.Image())
@@ -82,7 +84,8 @@ def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
     if source is None:
         raise ValueError(
             "This mix entry has no `source` yet (an unpublished set, or one whose Hub layout is unverified): "
-            "generate or download it, then fill in its `source` in train/data_mix.yaml."
+            "generate or download it, then fill in its `source` in train/data_mix.yaml, or train on the others "
+            "with --skip_unavailable_sources true."
         )
     fmt = source.get("format", "messages")
     if fmt not in CONVERTERS:
@@ -109,14 +112,23 @@ def load_mix(
     seed: int = 0,
     mix_file: str | os.PathLike = DEFAULT_MIX_FILE,
     shuffle_buffer: int = 10_000,
+    skip_unavailable: bool = False,
 ):
     """Load every source of `mix` and interleave them with their weights as sampling probabilities.
 
     `split="train"` reads each source's `split`; `split="eval"` reads each source's `eval_split` and returns None
     when no source has one. The order is a function of `seed` alone. Streamed sources are shuffled through a buffer
     (map-style ones are shuffled by the trainer's sampler); one pass over the result visits every sample once.
+    `skip_unavailable` trains on the entries that have a source, their weights renormalised, and names the others.
     """
     entries = read_mix(mix, mix_file)
+    if skip_unavailable:
+        missing = [entry["name"] for entry in entries if not entry["source"]]
+        entries = [entry for entry in entries if entry["source"]]
+        if missing:
+            logger.warning(f"Mix {mix!r} without its unavailable sources: {', '.join(missing)}.")
+        if not entries:
+            raise ValueError(f"No source of mix {mix!r} is available: fill in their `source` in {mix_file}.")
     if split == "eval":
         entries = [entry for entry in entries if entry["source"] and entry["source"].get("eval_split")]
         if not entries:

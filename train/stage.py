@@ -31,6 +31,9 @@ class StageArguments:
         default=None,
         metadata={"help": "Learning rate per module (JSON on the command line); 0 freezes the module."},
     )
+    skip_unavailable_sources: bool = field(
+        default=False, metadata={"help": "Train on the mix entries that have a source (weights renormalised)."}
+    )
     image_packing: bool = field(default=False, metadata={"help": "Pack several samples into each sequence."})
     max_images_per_sequence: int | None = field(default=None, metadata={"help": "Image budget of a packed sequence."})
     packing_in_one_row: bool = field(
@@ -109,10 +112,11 @@ def parse_args(config_class, default_config: Path):
 
 def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
     """The mix's train split and, when the run evaluates, its held-out split."""
-    train = load_mix(stage_args.data_mix, "train", training_args.seed, stage_args.data_mix_file)
-    if training_args.eval_strategy == "no":
-        return train, None
-    return train, load_mix(stage_args.data_mix, "eval", training_args.seed, stage_args.data_mix_file)
+    def load(split):
+        return load_mix(stage_args.data_mix, split, training_args.seed, stage_args.data_mix_file,
+                        skip_unavailable=stage_args.skip_unavailable_sources)
+
+    return load("train"), None if training_args.eval_strategy == "no" else load("eval")
 
 
 def save_and_push(trainer, training_args: TrainingArguments, stage_args: StageArguments) -> None:

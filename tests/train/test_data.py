@@ -43,6 +43,8 @@ def mix_file(tmp_path):
                 {"category": "b", "name": "llava", "size": 30, "weight": 0.5, "source": llava}],
         "streamed": [{"category": "a", "name": "sample", "size": 60, "weight": 1.0, "source": {**sample, "streaming": True}}],
         "missing": [{"category": "c", "name": "PT-OCR", "size": 1, "weight": 1.0, "source": None}],
+        "partly": [{"category": "c", "name": "PT-OCR", "size": 1, "weight": 0.5, "source": None},
+                   {"category": "b", "name": "llava", "size": 30, "weight": 0.5, "source": llava}],
     }
     path = tmp_path / "mix.yaml"
     path.write_text(yaml.safe_dump(mixes))
@@ -77,3 +79,12 @@ def test_streamed_source_and_eval_split(mix_file):
 def test_unpublished_source_says_what_to_do(mix_file):
     with pytest.raises(ValueError, match="PT-OCR.*fill in its `source`"):
         load_mix("missing", mix_file=mix_file)
+
+
+def test_unavailable_sources_can_be_left_out_on_request(mix_file, caplog):
+    with pytest.raises(ValueError, match="PT-OCR"):
+        load_mix("partly", mix_file=mix_file)
+    assert len(load_mix("partly", mix_file=mix_file, skip_unavailable=True)) == 30
+    assert "without its unavailable sources: PT-OCR" in caplog.text
+    with pytest.raises(ValueError, match="No source of mix 'missing' is available"):
+        load_mix("missing", mix_file=mix_file, skip_unavailable=True)
