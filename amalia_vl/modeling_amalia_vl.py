@@ -199,6 +199,10 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
     ) -> AmaliaVLModelOutputWithPast:
         if (input_ids is None) == (inputs_embeds is None):
             raise ValueError("Pass exactly one of input_ids or inputs_embeds.")
+        if use_cache is None and self.training:
+            # A cache is useless in training, and with one transformers ignores the sample boundaries that the
+            # restarting position_ids of packed sequences carry.
+            use_cache = False
         if inputs_embeds is None:
             inputs_embeds = self.get_input_embeddings()(input_ids)
 

@@ -157,3 +157,23 @@ def test_an_uncut_tower_runs_only_up_to_the_feature_layer(tiny_checkpoint):
     with torch.no_grad():
         expected = model.model.vision_tower(pixels, output_hidden_states=True).hidden_states[-2]
         torch.testing.assert_close(model.model._vision_features(pixels), expected)
+
+
+def test_packed_row_in_training_attends_within_each_sample(model, processor):
+    """Two samples in one row, position_ids restarting: in training mode each sample sees only itself."""
+    first, second = (_inputs(processor, [sample]) for sample in (SAMPLES[0], SAMPLES[2]))
+    packed = {
+        "input_ids": torch.cat([first["input_ids"], second["input_ids"]], dim=1),
+        "position_ids": torch.cat([torch.arange(first["input_ids"].shape[1]),
+                                   torch.arange(second["input_ids"].shape[1])])[None],
+        "pixel_values": first["pixel_values"], "image_sizes": first["image_sizes"], "image_grids": first["image_grids"],
+    }
+    try:
+        model.train()
+        with torch.no_grad():
+            packed_logits = model(**packed).logits[0, first["input_ids"].shape[1]:]
+    finally:
+        model.eval()
+    with torch.no_grad():
+        alone = model(**second).logits[0]
+    torch.testing.assert_close(packed_logits, alone, rtol=1e-4, atol=1e-4)

@@ -42,7 +42,8 @@ def check_table(learning_rates: dict[str, float]) -> None:
 def freeze_modules(model: torch.nn.Module, learning_rates: dict[str, float]) -> dict[str, int]:
     """Freeze the modules whose rate is 0; return the number of trainable parameters per module.
 
-    Parameters the model froze itself (the vision layers above the feature layer, which get no gradient) stay frozen.
+    Parameters frozen before (the vision tower's modules that never run, see `freeze_unused_vision_modules`) stay
+    frozen: a rate above 0 never turns `requires_grad` back on.
     """
     check_table(learning_rates)
     trainable = dict.fromkeys(MODULE_PREFIXES, 0)

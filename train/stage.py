@@ -68,6 +68,9 @@ def prepare_default_inputs(stage_args: StageArguments, model_path: str, training
 def load_model_and_processor(model_path: str, stage_args: StageArguments, **model_kwargs):
     """The model with the stage's frozen modules, and its processor with the stage's tile budget."""
     model = AutoModelForImageTextToText.from_pretrained(model_path, trust_remote_code=True, **model_kwargs)
+    # The tower's final norm (and any layer past the feature layer) never runs: left trainable, DDP would fail on
+    # parameters without gradients. Loading makes every parameter trainable again, so this comes after it.
+    model.freeze_unused_vision_modules()
     trainable = freeze_modules(model, stage_args.module_learning_rates)
     logger.info(f"Trainable parameters per module: {trainable}")
     processor = AutoProcessor.from_pretrained(model_path, trust_remote_code=True)

@@ -40,3 +40,13 @@ def test_table_must_name_every_module():
         freeze_modules(Named(), {k: v for k, v in STAGE1.items() if k != "lm_head"})
     with pytest.raises(ValueError, match="unknown \\['connector'\\]"):
         freeze_modules(Named(), {**STAGE1, "connector": 1.0})
+
+
+def test_stage_model_freezes_what_never_runs_whatever_the_table(tiny_checkpoint):
+    """DDP refuses trainable parameters without gradients: the tower's final norm must not train in stage 2."""
+    from stage import StageArguments, load_model_and_processor
+
+    everything = dict.fromkeys(MODULE_PREFIXES, 1e-5)
+    model, _ = load_model_and_processor(str(tiny_checkpoint), StageArguments(module_learning_rates=everything))
+    frozen = {name for name, parameter in model.named_parameters() if not parameter.requires_grad}
+    assert frozen == {name for name, _ in model.named_parameters() if ".post_layernorm." in name}
