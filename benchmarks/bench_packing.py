@@ -21,11 +21,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "train")]
 
-from amalia_vl import AmaliaVLImageProcessor  # noqa: E402
 from packing import DataCollatorForPackedVision, first_fit_decreasing  # noqa: E402
+
+from amalia_vl import AmaliaVLImageProcessor  # noqa: E402
+
 
 MODES = ("trl_padded", "padded", "packed", "packed_one_row")
 
@@ -110,8 +113,16 @@ def throughput(checkpoint: str, mix_file: str, steps: int, batch: int, max_lengt
     for mode in MODES:
         model = AutoModelForImageTextToText.from_pretrained(checkpoint, trust_remote_code=True).to(device).train()
         optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
-        runs[mode] = {"model": model, "optimizer": optimizer, "collator": collator_for(mode, processor, max_length),
-                      "seconds": 0.0, "tokens": 0, "positions": 0, "activations": 0, "peak": 0}
+        runs[mode] = {
+            "model": model,
+            "optimizer": optimizer,
+            "collator": collator_for(mode, processor, max_length),
+            "seconds": 0.0,
+            "tokens": 0,
+            "positions": 0,
+            "activations": 0,
+            "peak": 0,
+        }
     for step in range(steps + 1):  # step 0 warms up and is not counted
         samples = [rows[index] for index in range(step * batch, (step + 1) * batch)]
         for mode, run in runs.items():
@@ -125,22 +136,31 @@ def throughput(checkpoint: str, mix_file: str, steps: int, batch: int, max_lengt
                 run["positions"] += inputs["input_ids"].numel()
                 run["activations"] = max(run["activations"], saved)
                 run["peak"] = max(run["peak"], torch.cuda.max_memory_allocated() if device == "cuda" else 0)
-    return {mode: {"tokens/s": run["tokens"] / run["seconds"], "padding": 1 - run["tokens"] / run["positions"],
-                   "activations MiB": run["activations"] / 2**20, "peak MiB": run["peak"] / 2**20}
-            for mode, run in runs.items()}
+    return {
+        mode: {
+            "tokens/s": run["tokens"] / run["seconds"],
+            "padding": 1 - run["tokens"] / run["positions"],
+            "activations MiB": run["activations"] / 2**20,
+            "peak MiB": run["peak"] / 2**20,
+        }
+        for mode, run in runs.items()
+    }
 
 
 def prepare_inputs(workdir: Path) -> tuple[str, str]:
     """The tiny checkpoint and a data-mix file pointing at a fresh sample set, both in `workdir`."""
     import yaml
-    from hub_release.build_checkpoint import build_tiny
     from sample_data import make_sample_data
+
+    from hub_release.build_checkpoint import build_tiny
 
     checkpoint = build_tiny(workdir / "amalia-vl-tiny")
     root = make_sample_data(workdir / "sample_data", num_train=800, num_test=10)
     mixes = yaml.safe_load((REPO / "train" / "data_mix.yaml").read_text())
     source = mixes["sample_sft"][0]["source"]
-    source.update(image_root=str(root), data_files={"train": str(root / "sft_train.jsonl"), "test": str(root / "sft_test.jsonl")})
+    source.update(
+        image_root=str(root), data_files={"train": str(root / "sft_train.jsonl"), "test": str(root / "sft_test.jsonl")}
+    )
     (workdir / "mix.yaml").write_text(yaml.safe_dump(mixes))
     return str(checkpoint), str(workdir / "mix.yaml")
 
@@ -163,7 +183,9 @@ def main():
         print(f"  {'collator':16s} {'tokens/s':>9s} {'padding':>8s} {'activations MiB':>16s} {'peak MiB':>9s}")
         for mode, result in results.items():
             peak = f"{result['peak MiB']:9.0f}" if device == "cuda" else f"{'n/a':>9s}"
-            print(f"  {mode:16s} {result['tokens/s']:9.0f} {result['padding']:8.1%} {result['activations MiB']:16.1f} {peak}")
+            print(
+                f"  {mode:16s} {result['tokens/s']:9.0f} {result['padding']:8.1%} {result['activations MiB']:16.1f} {peak}"
+            )
 
 
 if __name__ == "__main__":

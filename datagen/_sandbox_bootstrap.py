@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 
+
 FORBIDDEN_EXIT = 86
 MEMORY_EXIT = 87
 ERROR_EXIT = 88

@@ -25,6 +25,7 @@ from datagen.model_steps import (
     model_pipeline,
 )
 
+
 logger = logging.getLogger(__name__)
 
 PROMPT = (

@@ -9,6 +9,7 @@ import random
 import numpy as np
 from PIL import Image, ImageDraw
 
+
 KINDS = ("flat", "gradient", "grain", "ruled")
 
 

@@ -6,6 +6,7 @@ import re
 import statistics
 from collections import Counter
 
+
 _WORD = re.compile(r"[\wÀ-ÿ]{3,}")
 
 

@@ -3,6 +3,7 @@
 import random
 from dataclasses import dataclass
 
+
 # (pt-PT title, English title, pt-PT unit, English unit, category set, value range)
 TOPICS = [
     ("Vendas mensais", "Monthly sales", "milhares de euros", "thousand euros", "months", (5, 90)),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from datagen.chart_data import ChartData
 
+
 TEXT = {
     "pt": {
         "series": " em {series}",

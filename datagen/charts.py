@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 import matplotlib
 
+
 matplotlib.use("Agg")  # no display: charts are only ever rendered to pixels
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from datagen.chart_data import ChartData  # noqa: E402
+
 
 # A white box keeps a number readable where it crosses a line, a fill or a coloured bar.
 LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 1, "alpha": 0.85}

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from PIL import Image
 
+
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = {408, 409, 429, 500, 502, 503, 504}

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from datagen.sandbox import Limits, OutcomeLog, run_python
 
+
 # Each call's result, or its exception, becomes one JSON line, so one sandbox run serves many calls.
 _CALL_RUNNER = """
 import json as _json

@@ -12,6 +12,7 @@ from datagen.code_templates import CodeFunction, make_function, make_snippet
 from datagen.sandbox import Limits, OutcomeLog
 from datagen.writer import ShardMaker, per_item
 
+
 OUTCOME_LOG = "sandbox_outcomes.jsonl"
 
 

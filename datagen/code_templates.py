@@ -8,6 +8,7 @@ are never computed here: the sandbox runs the code to learn them.
 import random
 from dataclasses import dataclass
 
+
 PT_WORDS = ("comboio", "autocarro", "telemóvel", "saudade", "Lisboa", "pastel", "azulejo", "arroz", "Ana", "ovo")
 PT_PHRASES = ("o sol brilha no rio", "a Ana lê um livro", "amanhã vou a Braga", "arroz doce com canela", "o gato dorme")
 

@@ -4,6 +4,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
 
 # Font families by role; names are file-name prefixes of the Debian fonts-dejavu-core package, which

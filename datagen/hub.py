@@ -6,6 +6,7 @@ from pathlib import Path
 from datasets import Dataset
 from huggingface_hub import HfApi
 
+
 logger = logging.getLogger(__name__)
 
 

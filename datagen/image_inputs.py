@@ -5,6 +5,7 @@ from pathlib import Path
 from datasets import load_from_disk
 from PIL import Image
 
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
 
 

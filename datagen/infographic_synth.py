@@ -18,6 +18,7 @@ from datagen.mcq import format_mcq
 from datagen.messages import make_row
 from datagen.writer import per_item
 
+
 PANEL_SHARE = 0.3
 MCQ_SHARE, REASONING_SHARE = 0.15, 0.35
 

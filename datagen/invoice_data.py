@@ -4,6 +4,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
+
 COMPANIES = (
     "Padaria Estrela, Lda.",
     "Cortiças do Sul, S.A.",

@@ -16,6 +16,7 @@ from datagen.invoice_render import Box, render_invoice
 from datagen.messages import make_row
 from datagen.writer import per_item
 
+
 # Several phrasings per field: the paper paraphrases with a language model; these are written by hand.
 QUESTIONS = {
     "invoice_number": ("Qual é o número desta fatura?", "Que número tem a fatura?", "Indica o número da fatura."),

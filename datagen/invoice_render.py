@@ -8,6 +8,7 @@ from datagen.fonts import find_fonts
 from datagen.invoice_data import Invoice
 from datagen.text_render import load_font
 
+
 # Labels printed before each value; the box recorded is the value's alone.
 LABELS = {
     "invoice_number": "Fatura n.º",

@@ -3,6 +3,7 @@
 import random
 import re
 
+
 LETTERS = "ABCDEFGH"
 
 INSTRUCTION = {

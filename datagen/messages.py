@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from datasets import Features, Image, List, Value
 
+
 MESSAGES = List({"role": Value("string"), "content": List({"type": Value("string"), "text": Value("string")})})
 
 FEATURES = Features({"messages": MESSAGES, "images": List(Image()), "task": Value("string")})

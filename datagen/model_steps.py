@@ -15,6 +15,7 @@ from datagen.chat_client import (
 from datagen.image_inputs import ImageInputs
 from datagen.writer import ShardMaker, per_item_threaded
 
+
 CACHE_FILE = "chat_cache.jsonl"
 
 

@@ -9,6 +9,7 @@ import unicodedata
 
 from datagen.seed_texts import split_sentences
 
+
 ORDINALS = ("primeira", "segunda", "terceira", "quarta", "quinta", "sexta", "sétima", "oitava", "nona", "décima")
 
 TRANSCRIBE_PROMPTS = (

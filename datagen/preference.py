@@ -27,6 +27,7 @@ from datagen.model_steps import (
     model_pipeline,
 )
 
+
 logger = logging.getLogger(__name__)
 
 EDIT_PROMPT = (

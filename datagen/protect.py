@@ -6,6 +6,7 @@ a reply that lost or invented a marker is refused, so notation comes back byte f
 
 import re
 
+
 # Fenced code, inline code, display and inline LaTeX.
 _PROTECTED = re.compile(r"```.*?```|`[^`\n]+`|\$\$.*?\$\$|\$[^$\n]+\$|\\\(.*?\\\)|\\\[.*?\\\]", re.S)
 _MARKER = re.compile(r"⟦(\d+)⟧")

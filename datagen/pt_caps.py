@@ -22,6 +22,7 @@ from datagen.model_steps import (
 )
 from datagen.variety import VarietyFilter
 
+
 logger = logging.getLogger(__name__)
 
 LEVELS = ("short", "medium", "detailed")

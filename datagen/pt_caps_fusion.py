@@ -23,6 +23,7 @@ from datagen.model_steps import (
 from datagen.translate import translate_text
 from datagen.variety import VarietyFilter
 
+
 logger = logging.getLogger(__name__)
 
 CAPTION_PROMPT = "Describe this image in detail: objects, people, setting, colours, text and composition."

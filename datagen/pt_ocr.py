@@ -25,6 +25,7 @@ from datagen.perturb import perturb
 from datagen.seed_texts import OCR_SEED, add_texts_argument, load_seed_texts
 from datagen.writer import per_item
 
+
 PERTURB_SHARE = 0.4
 CONCAT_SHARE = 0.25
 

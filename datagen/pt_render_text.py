@@ -15,6 +15,7 @@ from datagen.messages import make_row
 from datagen.seed_texts import OCR_SEED, SeedText, add_texts_argument, load_seed_texts
 from datagen.writer import per_item
 
+
 PROMPTS = (
     "Lê o texto da imagem.",
     "Que texto aparece nesta imagem?",

@@ -24,6 +24,7 @@ from datagen.mcq import format_mcq, near_misses
 from datagen.messages import make_row
 from datagen.sandbox import Limits, OutcomeLog
 
+
 DIRECT = {"pt": "O que imprime este código?", "en": "What does this code print?"}
 YES_NO = {
     "pt": "Este código imprime exatamente o seguinte?\n\n```\n{candidate}\n```",

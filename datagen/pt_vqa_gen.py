@@ -37,6 +37,7 @@ from datagen.model_steps import (
 )
 from datagen.variety import VarietyFilter
 
+
 logger = logging.getLogger(__name__)
 
 PERSONAS_FILE = Path(__file__).parent / "data" / "vqa_personas.json"

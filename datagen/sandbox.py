@@ -20,6 +20,7 @@ from pathlib import Path
 
 from datagen._sandbox_bootstrap import FORBIDDEN_EXIT, MEMORY_EXIT
 
+
 logger = logging.getLogger(__name__)
 
 BOOTSTRAP = Path(__file__).with_name("_sandbox_bootstrap.py")

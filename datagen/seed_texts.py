@@ -14,6 +14,7 @@ from pathlib import Path
 
 from datagen.variety import VarietyFilter
 
+
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data"

@@ -22,6 +22,7 @@ from datagen.code_sources import (
 from datagen.messages import make_row
 from datagen.sandbox import Limits, OutcomeLog
 
+
 QUESTION = {
     "pt": "Considera a função da imagem. Qual é o resultado de `{call}`? Se a chamada lançar uma exceção, indica qual.",
     "en": "Consider the function in the image. What does `{call}` return? If the call raises an exception, say which.",

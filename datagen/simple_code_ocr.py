@@ -13,6 +13,7 @@ from datagen.code_sources import CodeSource, add_code_arguments, pick_language
 from datagen.messages import make_row
 from datagen.writer import per_item
 
+
 PROMPTS = {
     "pt": (
         "Transcreve o código Python da imagem, sem números de linha.",

@@ -24,6 +24,7 @@ from datagen.model_steps import (
 from datagen.protect import protect, restore
 from datagen.variety import VarietyFilter
 
+
 logger = logging.getLogger(__name__)
 
 PROMPT = (

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+
 LABELLED_SAMPLE = Path(__file__).parent / "data" / "variety_labelled.tsv"
 
 _W = r"[\wÀ-ÿ]"  # a word character, accented letters included

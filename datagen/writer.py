@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from datagen.messages import SFT_FORMAT, RowFormat
 
+
 logger = logging.getLogger(__name__)
 
 MANIFEST = "datagen_manifest.json"

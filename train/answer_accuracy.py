@@ -11,6 +11,7 @@ from data import load_source, read_mix
 from tqdm import tqdm
 from trl.data_utils import prepare_multimodal_messages
 
+
 ANSWER_COLUMNS = ("answer", "choices")
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import datasets
 import yaml
 
+
 logger = logging.getLogger(__name__)
 DEFAULT_MIX_FILE = Path(__file__).with_name("data_mix.yaml")
 MESSAGES = datasets.List({"role": datasets.Value("string"), "content": datasets.Value("string")})
@@ -43,7 +44,9 @@ def _without_image_markers(text: str) -> str:
 
 def _from_llava(row: dict) -> dict:
     roles = {"human": "user", "gpt": "assistant", "system": "system"}
-    messages = [{"role": roles[turn["from"]], "content": _without_image_markers(turn["value"])} for turn in row["conversations"]]
+    messages = [
+        {"role": roles[turn["from"]], "content": _without_image_markers(turn["value"])} for turn in row["conversations"]
+    ]
     image = row.get("image")
     return {"messages": messages, "images": [image] if image else []}
 
@@ -60,6 +63,20 @@ def _from_caption(row: dict) -> dict:
     return {"messages": messages, "images": [row["image"]]}
 
 
+def _text_content(message: dict) -> dict:
+    # TRL's vision format also allows typed content items (datagen writes them); TRL places the images itself.
+    content = message["content"]
+    if isinstance(content, list):
+        content = "".join(item["text"] for item in content if item["type"] == "text")
+    return {"role": message["role"], "content": content}
+
+
+def _with_text_contents(row: dict) -> dict:
+    return {
+        key: [_text_content(m) for m in row[key]] for key in ("messages", "prompt", "chosen", "rejected") if key in row
+    }
+
+
 CONVERTERS: dict[str, Callable[[dict], dict] | None] = {
     "messages": None,
     "llava": _from_llava,
@@ -71,7 +88,11 @@ CONVERTERS: dict[str, Callable[[dict], dict] | None] = {
 def _resolve_image_paths(dataset, image_root: str):
     # Relative paths in jsonl / llava annotations are relative to the source's image folder, not to the caller.
     def resolve(row):
-        return {"images": [image if not isinstance(image, str) else os.path.join(image_root, image) for image in row["images"]]}
+        return {
+            "images": [
+                image if not isinstance(image, str) else os.path.join(image_root, image) for image in row["images"]
+            ]
+        }
 
     return dataset.map(resolve)
 
@@ -93,14 +114,18 @@ def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
     load_kwargs = {key: value for key, value in source.items() if key not in OWN_KEYS}
     dataset = datasets.load_dataset(**load_kwargs, split=split)
     converter = CONVERTERS[fmt]
-    if converter is not None:
+    if converter is None:
+        dataset = dataset.map(_with_text_contents)
+    else:
         dataset = dataset.map(converter, remove_columns=list(dataset.column_names or []))
     if "images" not in (dataset.column_names or []):
         dataset = dataset.map(lambda row: {"images": []})
     if source.get("image_root"):
         dataset = _resolve_image_paths(dataset, source["image_root"])
     elif fmt == "llava":
-        raise ValueError(f"Source {source.get('path')!r} stores image paths: set `image_root` to the folder of its images.")
+        raise ValueError(
+            f"Source {source.get('path')!r} stores image paths: set `image_root` to the folder of its images."
+        )
     features = DPO_FEATURES if "chosen" in (dataset.column_names or []) else SFT_FEATURES
     dataset = dataset.select_columns(list(features) + list(extra_columns))
     return dataset.cast(datasets.Features({**features, **{name: dataset.features[name] for name in extra_columns}}))
@@ -137,7 +162,9 @@ def load_mix(
     for entry in entries:
         source = entry["source"] or {}
         try:
-            part = load_source(entry["source"], source.get("eval_split") if split == "eval" else source.get("split", "train"))
+            part = load_source(
+                entry["source"], source.get("eval_split") if split == "eval" else source.get("split", "train")
+            )
         except ValueError as error:
             raise ValueError(f"{entry['name']} ({entry['category']}): {error}") from error
         if isinstance(part, datasets.IterableDataset):

@@ -14,11 +14,19 @@ Any field of the config can be overridden on the command line (`--beta 0.05`, `-
 
 from pathlib import Path
 
+# Siblings in train/ (the script's folder is on the path when accelerate launches it)
+from stage import (
+    StageArguments,
+    load_datasets,
+    load_model_and_processor,
+    optimizer_cls_and_kwargs,
+    parse_args,
+    prepare_default_inputs,
+    report_answer_accuracy,
+    save_and_push,
+)
 from trl import DPOConfig, DPOTrainer, ModelConfig
 
-# Siblings in train/ (the script's folder is on the path when accelerate launches it)
-from stage import StageArguments, load_datasets, load_model_and_processor, optimizer_cls_and_kwargs, parse_args
-from stage import prepare_default_inputs, report_answer_accuracy, save_and_push
 
 DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_dpo.yaml"
 

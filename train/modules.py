@@ -10,6 +10,7 @@ one AdamW parameter group per module and decay class, so the scheduler scales ev
 
 import torch
 
+
 # Parameter-name prefixes of the modules of AmaliaVLForConditionalGeneration.
 MODULE_PREFIXES = {
     "vision_tower": "model.vision_tower.",
@@ -73,7 +74,12 @@ class ModuleLearningRates:
         if not groups:
             raise ValueError("No parameter trains: give at least one module a learning rate above 0.")
         param_groups = [
-            {"params": params, "lr": learning_rates[module], "weight_decay": weight_decay if decays else 0.0, "name": module}
+            {
+                "params": params,
+                "lr": learning_rates[module],
+                "weight_decay": weight_decay if decays else 0.0,
+                "name": module,
+            }
             for (module, decays), params in groups.items()
         ]
         return torch.optim.AdamW(param_groups, **adamw_kwargs)

@@ -21,6 +21,7 @@ import torch
 from transformers import ProcessorMixin
 from trl.data_utils import prepare_multimodal_messages
 
+
 logger = logging.getLogger(__name__)
 IMAGE_KEYS = ("pixel_values", "image_sizes", "image_grids")
 

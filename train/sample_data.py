@@ -20,6 +20,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+
 COLOURS = {"vermelho": (220, 30, 30), "azul": (30, 60, 220), "verde": (30, 170, 60), "amarelo": (240, 210, 20)}
 SHAPES = ("círculo", "quadrado", "triângulo")
 COUNTS = ("um", "dois", "três", "quatro")
@@ -104,9 +105,13 @@ def chart_sample(rng: random.Random) -> tuple[Image.Image, list[Question]]:
     slot = image.width // len(FRUITS)
     for index, height in enumerate(heights):
         top = image.height - int(image.height * height / 10)
-        draw.rectangle((slot * index + slot // 4, top, slot * index + 3 * slot // 4, image.height - 1), fill=(60, 60, 60))
+        draw.rectangle(
+            (slot * index + slot // 4, top, slot * index + 3 * slot // 4, image.height - 1), fill=(60, 60, 60)
+        )
     tallest = FRUITS[heights.index(max(heights))]
-    return image, [Question(f"As barras mostram {', '.join(FRUITS)}. Que fruta tem a barra mais alta?", tallest, FRUITS)]
+    return image, [
+        Question(f"As barras mostram {', '.join(FRUITS)}. Que fruta tem a barra mais alta?", tallest, FRUITS)
+    ]
 
 
 def weekday_sample(rng: random.Random) -> tuple[None, list[Question]]:
@@ -146,7 +151,10 @@ def write_split(output_dir: Path, split: str, num_samples: int, rng: random.Rand
     """Draw `num_samples` samples and write their images and the SFT and DPO jsonl files of `split`."""
     (output_dir / "images").mkdir(parents=True, exist_ok=True)
     generators, weights = zip(*GENERATORS)
-    with open(output_dir / f"sft_{split}.jsonl", "w") as sft_file, open(output_dir / f"dpo_{split}.jsonl", "w") as dpo_file:
+    with (
+        open(output_dir / f"sft_{split}.jsonl", "w") as sft_file,
+        open(output_dir / f"dpo_{split}.jsonl", "w") as dpo_file,
+    ):
         for index in range(num_samples):
             image, questions = rng.choices(generators, weights)[0](rng)
             image_path = None

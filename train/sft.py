@@ -17,12 +17,20 @@ Any field of the config can be overridden on the command line (`--max_steps 10`,
 
 from pathlib import Path
 
-from trl import ModelConfig, SFTConfig, SFTTrainer
-
 # Siblings in train/ (the script's folder is on the path when accelerate launches it)
 from packing import DataCollatorForPackedVision, check_layout
-from stage import StageArguments, load_datasets, load_model_and_processor, optimizer_cls_and_kwargs, parse_args
-from stage import prepare_default_inputs, report_answer_accuracy, save_and_push
+from stage import (
+    StageArguments,
+    load_datasets,
+    load_model_and_processor,
+    optimizer_cls_and_kwargs,
+    parse_args,
+    prepare_default_inputs,
+    report_answer_accuracy,
+    save_and_push,
+)
+from trl import ModelConfig, SFTConfig, SFTTrainer
+
 
 DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_sft.yaml"
 
@@ -30,7 +38,10 @@ DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_sft.yaml"
 def main(stage_args: StageArguments, training_args: SFTConfig, model_args: ModelConfig, callbacks=None):
     prepare_default_inputs(stage_args, model_args.model_name_or_path, training_args)
     model, processor = load_model_and_processor(
-        model_args.model_name_or_path, stage_args, dtype=model_args.dtype, attn_implementation=model_args.attn_implementation
+        model_args.model_name_or_path,
+        stage_args,
+        dtype=model_args.dtype,
+        attn_implementation=model_args.attn_implementation,
     )
     train_dataset, eval_dataset = load_datasets(stage_args, training_args)
 

@@ -16,6 +16,7 @@ from sample_data import ensure_sample_data
 from transformers import AutoModelForImageTextToText, AutoProcessor, TrainingArguments
 from trl import ModelConfig, TrlParser
 
+
 logger = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[1]
 
@@ -37,12 +38,16 @@ class StageArguments:
     image_packing: bool = field(default=False, metadata={"help": "Pack several samples into each sequence."})
     max_images_per_sequence: int | None = field(default=None, metadata={"help": "Image budget of a packed sequence."})
     packing_in_one_row: bool = field(
-        default=False, metadata={"help": "Pack a batch into a single unpadded row (what flash-attn's varlen path needs)."}
+        default=False,
+        metadata={"help": "Pack a batch into a single unpadded row (what flash-attn's varlen path needs)."},
     )
     answer_eval_mix: str | None = field(
-        default=None, metadata={"help": "Mix whose eval split carries answers: report answer accuracy before and after."}
+        default=None,
+        metadata={"help": "Mix whose eval split carries answers: report answer accuracy before and after."},
     )
-    sample_data_dir: str | None = field(default=None, metadata={"help": "Make the pt-PT sample dataset here if missing."})
+    sample_data_dir: str | None = field(
+        default=None, metadata={"help": "Make the pt-PT sample dataset here if missing."}
+    )
     build_tiny_model: bool = field(
         default=False, metadata={"help": "Build the tiny random checkpoint at model_name_or_path if it is missing."}
     )
@@ -51,7 +56,9 @@ class StageArguments:
         if isinstance(self.module_learning_rates, str):
             self.module_learning_rates = json.loads(self.module_learning_rates)
         if not self.module_learning_rates:
-            raise ValueError("Set module_learning_rates: a learning rate per module (0 freezes it); see train/configs/.")
+            raise ValueError(
+                "Set module_learning_rates: a learning rate per module (0 freezes it); see train/configs/."
+            )
 
 
 def prepare_default_inputs(stage_args: StageArguments, model_path: str, training_args: TrainingArguments) -> None:
@@ -101,7 +108,9 @@ def report_answer_accuracy(trainer, processor, stage_args: StageArguments, when:
     rows = load_answer_set(stage_args.answer_eval_mix, stage_args.data_mix_file)
     model = trainer.accelerator.unwrap_model(trainer.model)
     accuracy, chance = answer_accuracy(model, processor, rows)
-    trainer.accelerator.print(f"Answer accuracy {when}: {accuracy:.1%} on {len(rows)} held-out questions (chance {chance:.1%})")
+    trainer.accelerator.print(
+        f"Answer accuracy {when}: {accuracy:.1%} on {len(rows)} held-out questions (chance {chance:.1%})"
+    )
     trainer.log({f"answer_accuracy_{when.replace(' ', '_')}": accuracy, "answer_accuracy_chance": chance})
 
 
@@ -115,9 +124,15 @@ def parse_args(config_class, default_config: Path):
 
 def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
     """The mix's train split and, when the run evaluates, its held-out split."""
+
     def load(split):
-        return load_mix(stage_args.data_mix, split, training_args.seed, stage_args.data_mix_file,
-                        skip_unavailable=stage_args.skip_unavailable_sources)
+        return load_mix(
+            stage_args.data_mix,
+            split,
+            training_args.seed,
+            stage_args.data_mix_file,
+            skip_unavailable=stage_args.skip_unavailable_sources,
+        )
 
     return load("train"), None if training_args.eval_strategy == "no" else load("eval")
 

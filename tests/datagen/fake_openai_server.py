@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from PIL import Image, ImageStat
 
+
 COLOURS = {"vermelho": (200, 30, 30), "verde": (30, 160, 60), "azul": (30, 60, 200), "amarelo": (230, 210, 40)}
 CONCEPTS = {
     "vermelho": "comida e bebida",

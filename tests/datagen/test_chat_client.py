@@ -12,6 +12,7 @@ from datagen.chat_client import (
     user_message,
 )
 
+
 FAST_RETRIES = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "4"]
 
 

@@ -14,6 +14,7 @@ from datagen.sandbox import Limits, OutcomeLog
 from datagen.sepic import Sepic
 from datagen.simple_code_ocr import SimpleCodeOcr
 
+
 FAST = Limits(wall_seconds=2, cpu_seconds=1, memory_mb=200)
 
 

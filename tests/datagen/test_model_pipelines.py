@@ -9,6 +9,7 @@ from datagen.image_inputs import ImageInputs
 from datagen.messages import FEATURES, make_row
 from datagen.pt_vqa_gen import balanced_order, parse_json_list
 
+
 SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "3"]
 # The fake server's concept for each colour ("Animais." shows that replies are normalised).
 COLOUR_OF = {

@@ -19,6 +19,7 @@ from datagen.ocr_tasks import (
 from datagen.perturb import PERTURBATIONS
 from datagen.pt_ocr import OcrSampler
 
+
 TEXT = "O gato dorme. A Inês lê um livro! Que dia bonito? Amanhã chove."
 SENTENCES = ["O gato dorme.", "A Inês lê um livro!", "Que dia bonito?", "Amanhã chove."]
 

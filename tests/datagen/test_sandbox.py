@@ -5,6 +5,7 @@ import pytest
 
 from datagen.sandbox import Limits, OutcomeLog, run_python
 
+
 FAST = Limits(wall_seconds=1.5, cpu_seconds=1, memory_mb=200, output_bytes=10_000)
 
 

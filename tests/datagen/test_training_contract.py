@@ -11,6 +11,7 @@ from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
 from datagen import RENDERING_PIPELINES
 from datagen.messages import check_row
 
+
 TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }} {% for c in m['content'] %}"
     "{% if c['type'] == 'image' %}<image>{% else %}{{ c['text'] }}{% endif %} {% endfor %}<|im_end|> {% endfor %}"

@@ -7,6 +7,7 @@ from datagen.messages import FEATURES, check_preference_row, make_row
 from datagen.preference import parse_score
 from datagen.protect import protect, restore
 
+
 SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "2", "--concurrency", "3"]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "train"))
 
@@ -24,7 +25,9 @@ def sample_mix_file(tmp_path_factory) -> Path:
         source = mixes[name][0]["source"]
         source["image_root"] = str(root)
         source["data_files"] = {split: str(root / Path(path).name) for split, path in source["data_files"].items()}
-    mixes["sample_sft_streamed"] = [{**mixes["sample_sft"][0], "source": {**mixes["sample_sft"][0]["source"], "streaming": True}}]
+    mixes["sample_sft_streamed"] = [
+        {**mixes["sample_sft"][0], "source": {**mixes["sample_sft"][0]["source"], "streaming": True}}
+    ]
     path = root / "data_mix.yaml"
     path.write_text(yaml.safe_dump(mixes))
     return path

@@ -15,6 +15,7 @@ import torch
 import torch.distributed as dist
 from transformers import TrainerCallback
 
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "train"))
 from sft import DEFAULT_CONFIG, main  # noqa: E402
 from stage import parse_args  # noqa: E402

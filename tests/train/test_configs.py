@@ -7,10 +7,14 @@ from conftest import REPO
 from stage import parse_args
 from trl import DPOConfig, SFTConfig
 
+
 CONFIGS = REPO / "train" / "configs"
 # stage: (config class, GPUs in the paper, global batch, max length, tiles)
-PAPER = {"stage1": (SFTConfig, 8, 512, 2048, 1), "stage2": (SFTConfig, 128, 128, 16384, 12),
-         "stage3": (DPOConfig, 64, 128, 16384, 12)}
+PAPER = {
+    "stage1": (SFTConfig, 8, 512, 2048, 1),
+    "stage2": (SFTConfig, 128, 128, 16384, 12),
+    "stage3": (DPOConfig, 64, 128, 16384, 12),
+}
 
 
 def parse(monkeypatch, config_class, config):
@@ -41,8 +45,17 @@ def test_stage_config_is_the_paper_table(monkeypatch, stage):
 
 @pytest.mark.parametrize("name, config_class", [("tiny_sft", SFTConfig), ("tiny_dpo", DPOConfig)])
 def test_default_configs_parse_and_cli_overrides_win(monkeypatch, name, config_class):
-    monkeypatch.setattr(sys, "argv", ["script", "--max_steps", "3", "--module_learning_rates", '{"vision_tower": 0, '
-                        '"multi_modal_projector": 1, "image_newline": 1, "language_model": 0, "lm_head": 0}'])
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        [
+            "script",
+            "--max_steps",
+            "3",
+            "--module_learning_rates",
+            '{"vision_tower": 0, "multi_modal_projector": 1, "image_newline": 1, "language_model": 0, "lm_head": 0}',
+        ],
+    )
     stage_args, training_args, model_args = parse_args(config_class, CONFIGS / f"{name}.yaml")
     assert training_args.max_steps == 3 and stage_args.module_learning_rates["multi_modal_projector"] == 1
     assert model_args.model_name_or_path.startswith("outputs/") and not training_args.bf16

@@ -8,10 +8,21 @@ from data import load_mix, read_mix
 from PIL import Image
 from sample_data import make_sample_data
 
+
 # Category shares printed in Table 1 of the paper, in percent.
-TABLE_1 = {"Grounding": 34.3, "General VQA": 22.2, "Naive OCR": 13.2, "Chart & Table": 8.0, "Captioning": 7.5,
-           "OCR QA": 6.6, "Code Reasoning": 4.2, "Mathematics": 2.6, "Doc. Understanding": 1.0, "Science": 0.2,
-           "Text IF": 0.1}
+TABLE_1 = {
+    "Grounding": 34.3,
+    "General VQA": 22.2,
+    "Naive OCR": 13.2,
+    "Chart & Table": 8.0,
+    "Captioning": 7.5,
+    "OCR QA": 6.6,
+    "Code Reasoning": 4.2,
+    "Mathematics": 2.6,
+    "Doc. Understanding": 1.0,
+    "Science": 0.2,
+    "Text IF": 0.1,
+}
 
 
 def test_stage2_mix_is_table_1():
@@ -34,17 +45,34 @@ def mix_file(tmp_path):
         for index in range(30):
             turns = [{"from": "human", "value": "<image>\nQue cor?"}, {"from": "gpt", "value": f"vermelho {index}"}]
             file.write(json.dumps({"image": "red.png", "conversations": turns}) + "\n")
-    sample = {"path": "json", "data_files": {"train": str(root / "sft_train.jsonl"), "test": str(root / "sft_test.jsonl")},
-              "split": "train", "eval_split": "test", "format": "messages", "image_root": str(root)}
-    llava = {"path": "json", "data_files": str(tmp_path / "llava.jsonl"), "split": "train", "format": "llava",
-             "image_root": str(tmp_path)}
+    sample = {
+        "path": "json",
+        "data_files": {"train": str(root / "sft_train.jsonl"), "test": str(root / "sft_test.jsonl")},
+        "split": "train",
+        "eval_split": "test",
+        "format": "messages",
+        "image_root": str(root),
+    }
+    llava = {
+        "path": "json",
+        "data_files": str(tmp_path / "llava.jsonl"),
+        "split": "train",
+        "format": "llava",
+        "image_root": str(tmp_path),
+    }
     mixes = {
-        "two": [{"category": "a", "name": "sample", "size": 60, "weight": 0.5, "source": sample},
-                {"category": "b", "name": "llava", "size": 30, "weight": 0.5, "source": llava}],
-        "streamed": [{"category": "a", "name": "sample", "size": 60, "weight": 1.0, "source": {**sample, "streaming": True}}],
+        "two": [
+            {"category": "a", "name": "sample", "size": 60, "weight": 0.5, "source": sample},
+            {"category": "b", "name": "llava", "size": 30, "weight": 0.5, "source": llava},
+        ],
+        "streamed": [
+            {"category": "a", "name": "sample", "size": 60, "weight": 1.0, "source": {**sample, "streaming": True}}
+        ],
         "missing": [{"category": "c", "name": "PT-OCR", "size": 1, "weight": 1.0, "source": None}],
-        "partly": [{"category": "c", "name": "PT-OCR", "size": 1, "weight": 0.5, "source": None},
-                   {"category": "b", "name": "llava", "size": 30, "weight": 0.5, "source": llava}],
+        "partly": [
+            {"category": "c", "name": "PT-OCR", "size": 1, "weight": 0.5, "source": None},
+            {"category": "b", "name": "llava", "size": 30, "weight": 0.5, "source": llava},
+        ],
     }
     path = tmp_path / "mix.yaml"
     path.write_text(yaml.safe_dump(mixes))

@@ -2,6 +2,7 @@ import pytest
 import torch
 from modules import MODULE_PREFIXES, ModuleLearningRates, freeze_modules, module_of
 
+
 STAGE1 = {"vision_tower": 0, "multi_modal_projector": 1e-3, "image_newline": 1e-3, "language_model": 0, "lm_head": 0}
 
 
@@ -29,10 +30,20 @@ def test_module_of_knows_every_prefix_and_refuses_strangers():
 def test_zero_rate_freezes_and_groups_carry_the_rates():
     model = Named()
     trainable = freeze_modules(model, STAGE1)
-    assert trainable == {"vision_tower": 0, "multi_modal_projector": 20, "image_newline": 4, "language_model": 0, "lm_head": 0}
+    assert trainable == {
+        "vision_tower": 0,
+        "multi_modal_projector": 20,
+        "image_newline": 4,
+        "language_model": 0,
+        "lm_head": 0,
+    }
     optimizer = ModuleLearningRates()(model, learning_rates=STAGE1, weight_decay=0.1)
     rates = {(group["name"], group["weight_decay"]): group["lr"] for group in optimizer.param_groups}
-    assert rates == {("multi_modal_projector", 0.1): 1e-3, ("multi_modal_projector", 0.0): 1e-3, ("image_newline", 0.0): 1e-3}
+    assert rates == {
+        ("multi_modal_projector", 0.1): 1e-3,
+        ("multi_modal_projector", 0.0): 1e-3,
+        ("image_newline", 0.0): 1e-3,
+    }
 
 
 def test_table_must_name_every_module():

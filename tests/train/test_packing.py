@@ -16,7 +16,9 @@ def processor(tiny_checkpoint):
 def examples(sample_mix_file):
     rows = load_mix("sample_sft", mix_file=sample_mix_file)
     picked = [rows[index] for index in range(12)]
-    assert any(not row["images"] for row in picked) and len({row["images"][0].size for row in picked if row["images"]}) > 2
+    assert (
+        any(not row["images"] for row in picked) and len({row["images"][0].size for row in picked if row["images"]}) > 2
+    )
     return picked
 
 
@@ -44,7 +46,9 @@ def test_packed_batch_gives_the_loss_and_gradients_of_the_unpacked_one(
     unpacked_loss, unpacked_grads = loss_and_grads(model, unpacked)
     assert torch.isfinite(packed_loss)
     torch.testing.assert_close(packed_loss, unpacked_loss, rtol=1e-5, atol=1e-6)
-    assert packed_grads.keys() == unpacked_grads.keys() and any(name.startswith("model.vision_tower") for name in packed_grads)
+    assert packed_grads.keys() == unpacked_grads.keys() and any(
+        name.startswith("model.vision_tower") for name in packed_grads
+    )
     for name in packed_grads:
         torch.testing.assert_close(packed_grads[name], unpacked_grads[name], rtol=1e-4, atol=1e-6, msg=name)
 
@@ -62,7 +66,9 @@ def test_labels_are_assistant_text_only(processor, examples):
     assert (batch["labels"][starts] == -100).all()  # first token of every packed sample (and of padding)
     trained = processor.tokenizer.decode(batch["labels"][batch["labels"] != -100])
     # What trains is exactly the assistant turns, each closed by <|im_end|> (so the model learns to stop).
-    answers = [turn["content"] + "<|im_end|>" for row in examples for turn in row["messages"] if turn["role"] == "assistant"]
+    answers = [
+        turn["content"] + "<|im_end|>" for row in examples for turn in row["messages"] if turn["role"] == "assistant"
+    ]
     assert sorted(trained.split("<|im_end|>")) == sorted(answer.removesuffix("<|im_end|>") for answer in answers + [""])
     # Images come in the order of their <image> tokens: as many views as the grids describe.
     grids = batch["image_grids"]
@@ -71,7 +77,10 @@ def test_labels_are_assistant_text_only(processor, examples):
 
 def test_a_sample_whose_image_does_not_fit_is_dropped_text_is_cut(processor, examples, caplog):
     with_image = next(row for row in examples if row["images"])
-    text_only = {"messages": [{"role": "user", "content": "Olá " * 200}, {"role": "assistant", "content": "Olá!"}], "images": []}
+    text_only = {
+        "messages": [{"role": "user", "content": "Olá " * 200}, {"role": "assistant", "content": "Olá!"}],
+        "images": [],
+    }
     batch = DataCollatorForPackedVision(processor, max_length=40)([with_image, text_only])
     assert "Dropped a sample" in caplog.text
     assert batch["input_ids"].shape == (1, 40) and "pixel_values" not in batch
