@@ -1,6 +1,6 @@
 """Throughput of the rendering pipelines, in samples per second per core.
 
-    python benchmarks/bench_datagen.py [--num-samples 60] [--pipelines pt_ocr,sepic]
+    python -m benchmarks.bench_datagen [--num-samples 60] [--pipelines pt_ocr,sepic]
 
 Each pipeline writes ``--num-samples`` samples with one process (shards, checks and saving included).
 "Per core" divides by the CPU seconds the process and its children used (sandboxed code runs in

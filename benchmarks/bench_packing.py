@@ -1,8 +1,8 @@
 """Packing benchmark: the fraction of padding tokens on a paper-scale length mix, and training tokens per second and
 peak memory with and without packing, and with TRL's own padded collator, on the same samples.
 
-    python benchmarks/bench_packing.py                    # both parts: tiny model, sample set, CPU (or the GPU)
-    python benchmarks/bench_packing.py --part padding     # the length-mix figures only (no model)
+    python -m benchmarks.bench_packing                    # both parts: tiny model, sample set, CPU (or the GPU)
+    python -m benchmarks.bench_packing --part padding     # the length-mix figures only (no model)
 
 Part 1 draws 4096 sample lengths the way stage 2 sees them (384-px tiles, up to 12 per image, 576 tokens per tile,
 text about 425 tokens a sample: 2B text tokens over 4.7M samples) and counts padding for steps of 16 samples:
