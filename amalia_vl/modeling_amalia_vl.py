@@ -136,15 +136,25 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
 
     @can_return_tuple
     def get_image_features(
-        self, pixel_values: torch.Tensor, image_sizes: torch.Tensor, image_grids: torch.Tensor, **kwargs
-    ) -> BaseModelOutputWithPooling:
+        self,
+        pixel_values: torch.Tensor | None,
+        image_sizes: torch.Tensor | None = None,
+        image_grids: torch.Tensor | None = None,
+        **kwargs,
+    ) -> BaseModelOutputWithPooling | None:
         """Connector outputs per image, as `pooler_output`: a list of ``(num_image_tokens, text_width)`` tensors.
+
+        None for a text-only batch (`generate` asks even when `pixel_values=None` was passed).
 
         Args:
             pixel_values: ``(total_views, 3, tile, tile)``, the views of all images one after the other.
             image_sizes: ``(num_images, 2)`` original ``[height, width]``.
             image_grids: ``(num_images, 2)`` ``[rows, cols]`` of tiles, ``[0, 0]`` for a single view.
         """
+        if pixel_values is None or pixel_values.shape[0] == 0:
+            return None
+        if image_sizes is None or image_grids is None:
+            raise ValueError("pixel_values needs image_sizes and image_grids, as AmaliaVLProcessor returns them.")
         views_per_image = [num_views(grid, self.config.use_thumbnail) for grid in image_grids.tolist()]
         if sum(views_per_image) != pixel_values.shape[0]:
             raise ValueError(
@@ -207,9 +217,7 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
             inputs_embeds = self.get_input_embeddings()(input_ids)
 
         image_outputs = (mm_encoder_outputs or {}).get("image")
-        if image_outputs is None and pixel_values is not None and pixel_values.shape[0] > 0:
-            if image_sizes is None or image_grids is None:
-                raise ValueError("pixel_values needs image_sizes and image_grids, as AmaliaVLProcessor returns them.")
+        if image_outputs is None:
             image_outputs = self.get_image_features(pixel_values, image_sizes, image_grids)
 
         image_features = None

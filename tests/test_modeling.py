@@ -177,3 +177,12 @@ def test_packed_row_in_training_attends_within_each_sample(model, processor):
     with torch.no_grad():
         alone = model(**second).logits[0]
     torch.testing.assert_close(packed_logits, alone, rtol=1e-4, atol=1e-4)
+
+
+def test_text_only_generation_with_explicit_empty_image_inputs(model, processor):
+    batch = _inputs(processor, [SAMPLES[2]])
+    with torch.no_grad():
+        plain = model.generate(**batch, max_new_tokens=4, do_sample=False)
+        explicit = model.generate(**batch, pixel_values=None, image_sizes=None, image_grids=None, max_new_tokens=4,
+                                  do_sample=False)
+    assert torch.equal(plain, explicit)
