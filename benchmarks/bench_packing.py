@@ -125,7 +125,7 @@ def throughput(checkpoint: str, mix_file: str, steps: int, batch: int, max_lengt
         }
     for step in range(steps + 1):  # step 0 warms up and is not counted
         samples = [rows[index] for index in range(step * batch, (step + 1) * batch)]
-        for mode, run in runs.items():
+        for run in runs.values():
             inputs = {key: value.to(device) for key, value in run["collator"](samples).items()}
             if device == "cuda":
                 torch.cuda.reset_peak_memory_stats()
@@ -183,9 +183,8 @@ def main():
         print(f"  {'collator':16s} {'tokens/s':>9s} {'padding':>8s} {'activations MiB':>16s} {'peak MiB':>9s}")
         for mode, result in results.items():
             peak = f"{result['peak MiB']:9.0f}" if device == "cuda" else f"{'n/a':>9s}"
-            print(
-                f"  {mode:16s} {result['tokens/s']:9.0f} {result['padding']:8.1%} {result['activations MiB']:16.1f} {peak}"
-            )
+            activations = f"{result['activations MiB']:16.1f}"
+            print(f"  {mode:16s} {result['tokens/s']:9.0f} {result['padding']:8.1%} {activations} {peak}")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,8 @@ def _example(dataset: Dataset) -> str:
     row = dataset[0]
     sizes = ", ".join(f"{image.width}x{image.height}" for image in row["images"])
     text = {key: value for key, value in row.items() if key not in ("images", "task")}
-    return f"Task `{row['task']}`, images: {sizes or 'none'}.\n\n```json\n{json.dumps(text, ensure_ascii=False, indent=2)}\n```"
+    shown = json.dumps(text, ensure_ascii=False, indent=2)
+    return f"Task `{row['task']}`, images: {sizes or 'none'}.\n\n```json\n{shown}\n```"
 
 
 def render_card(info: CardInfo, dataset: Dataset, command: str, fields_doc: str) -> str:

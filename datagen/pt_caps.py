@@ -35,7 +35,8 @@ PROMPTS = {
     "pt": {
         "short": "Descreve esta imagem numa frase curta, em português europeu.",
         "medium": "Descreve esta imagem em duas ou três frases, em português europeu.",
-        "detailed": "Descreve esta imagem em pormenor, em português europeu: objetos, pessoas, cenário, cores, texto e composição.",
+        "detailed": "Descreve esta imagem em pormenor, em português europeu: objetos, pessoas, cenário, cores, texto "
+        "e composição.",
     },
 }
 GENERATION = {"temperature": 0.0, "max_tokens": 768}

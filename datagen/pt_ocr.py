@@ -3,8 +3,8 @@
     python -m datagen.pt_ocr --num-samples 200 --output-dir out/pt_ocr [--seed-dataset DIR | --texts corpus.jsonl]
 
 Without ``--seed-dataset`` the seed is the pt-PT texts in ``datagen/data/pt_ocr_seed.jsonl`` (or a
-``--texts`` corpus), each rendered as a document; with it, any ``save_to_disk`` dataset with ``image`` and ``text`` columns
-(e.g. a local copy of the paper's annotated pt-PT OCR set) is used as is.
+``--texts`` corpus), each rendered as a document; with it, any ``save_to_disk`` dataset with ``image`` and
+``text`` columns (e.g. a local copy of the paper's annotated pt-PT OCR set) is used as is.
 """
 
 import argparse

@@ -22,8 +22,10 @@ from datagen.sandbox import Limits, OutcomeLog
 
 
 QUESTION = {
-    "pt": "A imagem mostra o resultado de uma chamada a uma destas funções:\n\n```python\n{code}```\n\nQue chamada produziu esse resultado?",
-    "en": "The image shows the result of a call to one of these functions:\n\n```python\n{code}```\n\nWhich call produced that result?",
+    "pt": "A imagem mostra o resultado de uma chamada a uma destas funções:\n\n```python\n{code}```\n\n"
+    "Que chamada produziu esse resultado?",
+    "en": "The image shows the result of a call to one of these functions:\n\n```python\n{code}```\n\n"
+    "Which call produced that result?",
 }
 
 CARD = CardInfo(

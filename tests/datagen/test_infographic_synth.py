@@ -53,7 +53,9 @@ def test_answers_are_computed_from_the_data():
 
 
 def _without_colour_fills(image: Image.Image) -> Image.Image:
-    """Whiten saturated pixels: bars and wedges go, the black labels on them stay (tesseract binarises badly on fills)."""
+    """Whiten saturated pixels: bars and wedges go, the black labels on them stay.
+
+    Tesseract binarises badly on coloured fills."""
     hsv = np.asarray(image.convert("HSV"))
     rgb = np.asarray(image).copy()
     rgb[hsv[..., 1] > 60] = 255

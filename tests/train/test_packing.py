@@ -52,7 +52,8 @@ def test_packed_batch_gives_the_loss_and_gradients_of_the_unpacked_one(
     for name in packed_grads:
         torch.testing.assert_close(packed_grads[name], unpacked_grads[name], rtol=1e-4, atol=1e-6, msg=name)
 
-    # The same rows without restarting position_ids attend across samples: the loss changes. (The check above could fail.)
+    # The same rows without restarting position_ids attend across samples: the loss changes (so the check above
+    # could fail).
     leaky = {**packed, "position_ids": torch.arange(packed["input_ids"].shape[1]).expand_as(packed["input_ids"])}
     with torch.no_grad():
         assert not torch.allclose(model(**leaky, use_cache=False).loss, unpacked_loss, rtol=1e-4)
