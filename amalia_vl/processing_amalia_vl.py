@@ -299,9 +299,14 @@ class AmaliaVLProcessor(ProcessorMixin):
         flat_images, per_sample = _flatten_images(images, len(texts))
         self._check_markers(texts, flat_images, per_sample)
 
-        # Tokenizer-only options that apply_chat_template and pipelines pass through.
-        for image_option in ("do_convert_rgb", "images_kwargs", "text_kwargs"):
-            kwargs.pop(image_option, None)
+        nested = [name for name in ("text_kwargs", "images_kwargs") if kwargs.get(name)]
+        if nested:
+            raise ValueError(
+                f"AmaliaVLProcessor takes its options directly, not nested in {nested}: pass tokenizer options "
+                "(padding=..., max_length=...) and max_tiles=... as keyword arguments."
+            )
+        for ignored in ("text_kwargs", "images_kwargs", "do_convert_rgb"):  # images always become RGB
+            kwargs.pop(ignored, None)
         encoding = self.tokenizer(texts, padding=False, truncation=False, **kwargs)
         data = {key: list(values) for key, values in encoding.items()}
         if flat_images:
