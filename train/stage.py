@@ -80,8 +80,9 @@ def model_kwargs(model_args: ModelConfig, training_args: TrainingArguments) -> d
         # bitsandbytes quantizes while loading, on the device the weights land on: every process its own copy (DDP).
         kwargs |= {"quantization_config": quantization, "device_map": {"": training_args.device}}
         # Non-reentrant checkpointing, as torch recommends; it needs no gradient on the inputs and works under DDP
-        # with unused parameters (text-only batches).
-        kwargs["activation_checkpointing_kwargs"] = training_args.activation_checkpointing_kwargs or {
+        # with unused parameters (text-only batches). (`gradient_checkpointing_kwargs`: transformers 5.20 has no
+        # `activation_checkpointing_kwargs`, later versions mirror it there.)
+        kwargs["activation_checkpointing_kwargs"] = training_args.gradient_checkpointing_kwargs or {
             "use_reentrant": False
         }
     return kwargs
