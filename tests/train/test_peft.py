@@ -17,6 +17,7 @@ import yaml
 from conftest import REPO
 from data import load_mix
 from lora import LORA_TARGETS, bnb_config, check_trainable_modules, lora_config
+from memory import parameter_counts
 from modules import MODULE_PREFIXES
 from safetensors.torch import load_file
 from stage import StageArguments, load_model_and_processor, model_kwargs
@@ -137,7 +138,9 @@ def test_default_adapters_go_on_the_language_model_projections_only(tiny_checkpo
     from peft import get_peft_model
 
     model, _ = load_model_and_processor(str(tiny_checkpoint), StageArguments(module_learning_rates=LORA_RATES))
-    model = get_peft_model(model, lora_config(ModelConfig(use_peft=True), LORA_RATES))
+    counts = parameter_counts(model, rank=16)  # what train/memory.py computes the README's figures from
+    model = get_peft_model(model, lora_config(ModelConfig(use_peft=True, lora_r=16), LORA_RATES))
+    assert counts["adapters"] == sum(p.numel() for name, p in model.named_parameters() if ".lora_" in name)
     adapted = {name for name, module in model.named_modules() if hasattr(module, "lora_A")}
     layers = model.get_base_model().config.text_config.num_hidden_layers
     assert len(adapted) == layers * len(PROJECTIONS), sorted(adapted)
@@ -225,9 +228,15 @@ def test_merged_checkpoint_gives_the_logits_of_base_plus_adapter(lora_sft, tiny_
     model = PeftModel.from_pretrained(
         AutoModel.from_pretrained(tiny_checkpoint, trust_remote_code=True), adapter
     ).eval()
+    base = AutoModel.from_pretrained(tiny_checkpoint, trust_remote_code=True).eval()
     with torch.no_grad():
         logits = model(**fresh["inputs"]).logits
+        # With its adapters disabled (DPO's reference), the model is the base again, the connector included.
+        with model.disable_adapter():
+            disabled = model(**fresh["inputs"]).logits
+        base_logits = base(**fresh["inputs"]).logits
     torch.testing.assert_close(fresh["logits"], logits, rtol=1e-4, atol=1e-5)
+    assert torch.equal(disabled, base_logits) and not torch.allclose(logits, base_logits)
 
 
 FRESH_PROCESS_LOGITS = """
