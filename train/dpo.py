@@ -8,9 +8,9 @@ accelerate launch --config_file train/configs/accelerate/fsdp2.yaml --num_machin
     --machine_rank $NODE_RANK --main_process_ip $MASTER_ADDR --main_process_port 29500 \
     train/dpo.py --config train/configs/stage3.yaml --model_name_or_path checkpoints/amalia-vl-stage2
 
-# LoRA (QLoRA: add --load_in_4bit true): the reference is the model with its adapters disabled, no second copy
-accelerate launch train/dpo.py --config train/configs/lora_dpo.yaml --model_name_or_path amalia-llm/AMALIA-VL-SFT \
-    --data_mix_file my_mix.yaml --data_mix my_pairs --output_dir outputs/amalia-vl-lora-dpo
+# LoRA on your own pairs on one GPU (QLoRA: add --load_in_4bit true): the reference is the policy with its adapters
+# disabled, so no second copy of the model is held
+accelerate launch train/dpo.py --config train/configs/lora_dpo.yaml
 
 Any field of the config can be overridden on the command line (`--beta 0.05`, `--report_to wandb`,
 `--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-dpo`, `--use_peft true`).

@@ -11,9 +11,8 @@ accelerate launch --config_file train/configs/accelerate/fsdp2.yaml --num_machin
     --machine_rank $NODE_RANK --main_process_ip $MASTER_ADDR --main_process_port 29500 \
     train/sft.py --config train/configs/stage2.yaml --model_name_or_path checkpoints/amalia-vl-stage1
 
-# LoRA on one GPU (adapters on the language model, the connector trained fully); QLoRA: add --load_in_4bit true
-accelerate launch train/sft.py --config train/configs/lora.yaml --model_name_or_path amalia-llm/AMALIA-VL-SFT \
-    --data_mix_file my_mix.yaml --data_mix mine --output_dir outputs/amalia-vl-lora
+# LoRA on your own data on one GPU (train/README.md: my_mix.yaml names it); QLoRA: add --load_in_4bit true
+accelerate launch train/sft.py --config train/configs/lora.yaml
 
 Any field of the config can be overridden on the command line (`--max_steps 10`, `--report_to wandb`,
 `--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-sft`, `--use_peft true`, `--lora_r 32`).

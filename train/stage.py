@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from accelerate.utils import is_peft_model
 from answer_accuracy import answer_accuracy, load_answer_set
 from data import DEFAULT_MIX_FILE, load_mix
 from lora import bnb_config, check_trainable_modules
@@ -182,7 +183,13 @@ def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
 def save_and_push(trainer, training_args: TrainingArguments, stage_args: StageArguments) -> None:
     """Save the final model (weights, processor, code files) and push it with its model card when asked."""
     trainer.save_model(training_args.output_dir)
-    trainer.accelerator.print(f"Model saved to {training_args.output_dir}.")
+    if is_peft_model(trainer.model):
+        trainer.accelerator.print(
+            f"Adapter saved to {training_args.output_dir}; a full checkpoint of it: "
+            f"python hub_release/merge_adapter.py {training_args.output_dir} {training_args.output_dir}-merged"
+        )
+    else:
+        trainer.accelerator.print(f"Model saved to {training_args.output_dir}.")
     if training_args.push_to_hub:
         trainer.push_to_hub(dataset_name=stage_args.data_mix)
         trainer.accelerator.print(f"Model pushed to https://huggingface.co/{trainer.hub_model_id}.")
