@@ -274,24 +274,37 @@ def test_dpo_with_lora_holds_one_model(tiny_checkpoint, own_data, tmp_path, caps
     assert (tmp_path / "adapter_model.safetensors").exists()
 
 
-def test_qlora_loads_the_language_model_in_4bit_and_trains(tiny_checkpoint, own_data, tmp_path):
-    """QLoRA on CPU: bitsandbytes 0.50 (the test extra's floor) quantizes, runs and backpropagates nf4 on CPU."""
+@pytest.mark.parametrize("bits", [4, 8])
+def test_quantized_loading_keeps_tower_connector_and_head_in_full_precision(tiny_checkpoint, own_data, bits):
+    """bitsandbytes 0.50 (the test extra's floor) quantizes on CPU; 4-bit is nf4."""
     import bitsandbytes as bnb
+
+    flags = [
+        *run_flags(tiny_checkpoint, own_data, "mine", "unused", 1),
+        f"--load_in_{bits}bit",
+        "true",
+        "--bf16",
+        "true",
+    ]
+    stage_args, training_args, model_args = parse(SFTConfig, CONFIGS / "tiny_lora.yaml", *flags)
+    model, _ = load_model_and_processor(str(tiny_checkpoint), stage_args, **model_kwargs(model_args, training_args))
+    layer = {4: bnb.nn.Linear4bit, 8: bnb.nn.Linear8bitLt}[bits]
+    linear = {name: module for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)}
+    quantized = {name for name, module in linear.items() if isinstance(module, layer)}
+    assert quantized == {name for name in linear if name.startswith("model.language_model.")}, sorted(quantized)
+    assert all(type(linear[name]) is torch.nn.Linear for name in linear.keys() - quantized)
+    if bits == 4:
+        assert {linear[name].weight.quant_state.quant_type for name in quantized} == {"nf4"}
+    assert model.is_gradient_checkpointing  # transformers 5.20 has no is_activation_checkpointing
+
+
+def test_qlora_trains_on_cpu(tiny_checkpoint, own_data, tmp_path):
+    """QLoRA end to end: bitsandbytes 0.50 runs and backpropagates through nf4 weights on CPU."""
     import sft
 
     flags = [*run_flags(tiny_checkpoint, own_data, "mine", tmp_path, 6), "--load_in_4bit", "true", "--bf16", "true"]
-    stage_args, training_args, model_args = parse(SFTConfig, CONFIGS / "tiny_lora.yaml", *flags)
-    model, _ = load_model_and_processor(str(tiny_checkpoint), stage_args, **model_kwargs(model_args, training_args))
-    linear = {name: type(module) for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)}
-    quantized = {name for name, kind in linear.items() if kind is bnb.nn.Linear4bit}
-    assert quantized == {name for name in linear if name.startswith("model.language_model.")}, sorted(quantized)
-    assert all(
-        module.weight.quant_state.quant_type == "nf4" for name, module in model.named_modules() if name in quantized
-    )
-    assert model.is_gradient_checkpointing  # transformers 5.20 has no is_activation_checkpointing
-    del model
-
     watch = Watch()
-    sft.main(stage_args, training_args, model_args, callbacks=[watch])
+    sft.main(*parse(SFTConfig, CONFIGS / "tiny_lora.yaml", *flags), callbacks=[watch])
     assert falls(watch.losses), watch.losses
     assert_only_adapters_and_connector_changed(watch)
+    assert (tmp_path / "adapter_model.safetensors").exists()
