@@ -122,7 +122,8 @@ class TreeLimits:
             if self.kind == "v2":
                 events = dict(line.split() for line in (self.folders[0] / "memory.events").read_text().splitlines())
                 return int(events.get("oom_kill", 0)) > 0 or int(events.get("max", 0)) > 0
-            return int((self.folders[0] / "memory.failcnt").read_text()) > 0
+            control = dict(line.split() for line in (self.folders[0] / "memory.oom_control").read_text().splitlines())
+            return int(control.get("oom_kill", 0)) > 0
         except (OSError, ValueError):
             return False
 

@@ -138,12 +138,13 @@ class SandboxProcess:
                 if len(stdout) > limits.output_bytes:
                     over_cap = True
                     break
+        out_of_memory = bool(self.tree and self.tree.out_of_memory())  # read before kill() removes the cgroup
         self.kill()
         return Raw(
             returncode=self._signal_aware_returncode(),
             timed_out=timed_out,
             over_output_cap=over_cap,
-            out_of_memory=bool(self.tree and self.tree.out_of_memory()),
+            out_of_memory=out_of_memory,
             stdout=bytes(stdout[: limits.output_bytes]),
             stderr=bytes(stderr),
         )
