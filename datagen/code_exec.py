@@ -30,8 +30,8 @@ def call_outcomes(
     """What each call returns or raises; None when the sandbox stopped the run (recorded in ``log``)."""
     if not calls:
         return []
-    result = run_python(source + _CALL_RUNNER.format(calls=list(calls)), limits)
-    outcomes = _parse_outcomes(result.stdout, len(calls)) if result.status == "ok" else None
+    result = run_python(call_program(source, calls), limits)
+    outcomes = parse_outcomes(result.stdout, len(calls)) if result.status == "ok" else None
     if result.status == "ok" and outcomes is None:
         # The snippet printed over, closed or rewrote its stdout: its run says nothing trustworthy.
         result = replace(result, status="error", error="the call results were not the JSON lines expected")
@@ -39,7 +39,12 @@ def call_outcomes(
     return outcomes
 
 
-def _parse_outcomes(stdout: str, count: int) -> list[CallOutcome] | None:
+def call_program(source: str, calls: list[str]) -> str:
+    """``source`` followed by a runner that prints each call's outcome as one JSON line."""
+    return source + _CALL_RUNNER.format(calls=list(calls))
+
+
+def parse_outcomes(stdout: str, count: int) -> list[CallOutcome] | None:
     """The last ``count`` lines as call results, or None if any is not one (never raises)."""
     lines = stdout.splitlines()[-count:]
     if len(lines) != count:

@@ -177,8 +177,14 @@ def run_python(source: str, limits: Limits = Limits()) -> RunResult:
     """
     route = choose_route(limits)
     _warn_once(f"sandbox: {route}; {tree_limits_note()}")
+    return run_in(_pool(limits, route), source)
+
+
+def run_in(pool: WarmPool, source: str) -> RunResult:
+    """One snippet in one sandbox of ``pool``; never raises on what the snippet does."""
+    limits = pool.limits
     try:
-        sandbox = _pool(limits, route).take()
+        sandbox = pool.take()
     except OSError as error:  # the machine, not the snippet: out of processes, cgroup gone, ...
         logger.error("could not start a sandbox: %s", error)
         return RunResult("error", "", f"sandbox did not start: {error}")
