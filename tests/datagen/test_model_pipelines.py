@@ -5,12 +5,14 @@ from PIL import Image
 
 from datagen import add_reasoning, pt_caps_fusion, pt_vqa_gen
 from datagen.caption_similarity import cosine, most_dissimilar, without_outliers
+from datagen.chat_client import BadReply
 from datagen.image_inputs import ImageInputs
 from datagen.messages import FEATURES, make_row
-from datagen.pt_vqa_gen import balanced_order, parse_json_list
+from datagen.pt_vqa_gen import balanced_order
+from datagen.replies import json_list
 
 
-SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "3"]
+SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "3", "--request-timeout", "5"]
 # The fake server's concept for each colour ("Animais." shows that replies are normalised).
 COLOUR_OF = {
     "comida e bebida": "vermelho",
@@ -98,16 +100,13 @@ def test_vqa_gen_runs_all_five_stages(tmp_path, fake_server, coloured_images):
             assert f"{answers[0]}) {colour}" in questions[0]
 
 
-@pytest.mark.parametrize(
-    "reply, parsed",
-    [
-        ('Aqui está:\n```json\n[{"question": "Q", "answer": "A"}]\n```', [{"question": "Q", "answer": "A"}]),
-        ("[1, 2", []),
-        ("sem JSON", []),
-    ],
-)
-def test_parse_json_list_tolerates_prose_and_garbage(reply, parsed):
-    assert parse_json_list(reply) == parsed
+def test_json_list_tolerates_prose_and_refuses_garbage():
+    reply = 'Aqui está:\n```json\n[{"question": "Q", "answer": "A"}]\n```'
+    assert json_list(reply) == [{"question": "Q", "answer": "A"}]
+    assert json_list("Primeiro [1, 2] e depois [3]") == [3]  # the last list that parses
+    for garbage in ("[1, 2", "sem JSON"):
+        with pytest.raises(BadReply, match="no JSON list"):
+            json_list(garbage)
 
 
 def test_balanced_order_interleaves_concepts():

@@ -3,12 +3,13 @@ from datasets import Dataset
 from PIL import Image
 
 from datagen import preference, translate
+from datagen.chat_client import BadReply
 from datagen.messages import FEATURES, check_preference_row, make_row
-from datagen.preference import parse_score
 from datagen.protect import protect, restore
+from datagen.replies import score
 
 
-SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "2", "--concurrency", "3"]
+SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "2", "--concurrency", "3", "--request-timeout", "5"]
 
 
 def _sft_inputs(tmp_path, rows):
@@ -99,6 +100,19 @@ def test_preference_pairs_rank_candidates_by_judge_score(tmp_path, fake_server):
     assert asked == 4 + 4 + 8  # drafts, edits, one score per distinct candidate
 
 
-@pytest.mark.parametrize("reply, score", [("Nota: 7", 7), ("nota 7", None), ("Nota: 10.", 10), ("Nota: 0", None)])
-def test_parse_score(reply, score):
-    assert parse_score(reply) == score
+@pytest.mark.parametrize(
+    "reply, expected",
+    [
+        ("Nota: 7", 7),
+        ("**Nota:** 7/10", 7),
+        ("Nota: 10.", 10),
+        ("Primeiro Nota: 3, afinal Nota: 8", 8),
+        ("Nota: 0", None),
+    ],
+)
+def test_score_reads_the_last_grade_through_markdown(reply, expected):
+    if expected is None:
+        with pytest.raises(BadReply):
+            score(reply)
+    else:
+        assert score(reply) == expected
