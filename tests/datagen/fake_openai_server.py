@@ -69,7 +69,10 @@ def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
     if "funde" in lowered or "merge" in lowered:
         return f"Uma imagem uniforme, toda {colour}, sem objetos."
     if "traduz" in lowered:
-        return quoted(text).replace("The answer is", "A resposta é").replace("What is", "Qual é")
+        # A careless translator, as in the paper: it also translates words shown in the image and writes decimal
+        # commas, so a test sees whatever verbatim text was handed to it.
+        translated = quoted(text).replace("The answer is", "A resposta é").replace("What is", "Qual é")
+        return re.sub(r"(\d)\.(\d)", r"\1,\2", translated.replace("Boat", "Barco"))
     if "perguntas" in lowered:
         return json.dumps(
             [
@@ -91,8 +94,8 @@ def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
         return CONCEPTS[colour]
     if "opções erradas" in lowered:
         return json.dumps(["Roxo", "Laranja", "Castanho"], ensure_ascii=False)
-    if "melhora" in lowered:
-        return quoted(text).strip() + " Espero ter ajudado."
+    if "melhora" in lowered:  # the editor says what it saw, so a test can tell whether it had the image
+        return quoted(text).strip() + (f" A imagem é {colour}." if colour else " Espero ter ajudado.")
     if "avalia" in lowered:
         return f"Nota: {len(quoted(text).split()) % 10 + 1}"
     # Last: other prompts say "responde só" too.

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from datasets import Dataset
 from PIL import Image
@@ -57,6 +59,27 @@ def test_translation_keeps_notation_and_drops_pt_br(tmp_path, fake_server):
     assert out[0]["task"] == "translated/math"
 
 
+def test_translation_never_touches_what_must_stay_verbatim(tmp_path, fake_server):
+    image = Image.new("RGB", (16, 16), "white")
+    rows = [
+        make_row([image], [("Read the text on the sign.", "Boat")], task="vqa"),
+        make_row([image], [("Transcreve o texto.", "Boat 0.5")], task="ocr/plain/x/"),
+        make_row([image], [("Where is the boat?", "The boat is at [0.25, 0.1, 0.75, 0.5].")], task="grounding"),
+        make_row([image], [("Which colour? A) red B) blue", "B")], task="mcq"),
+        make_row([image], [('What does "Boat" say about the boat?', "It costs 2.5 euros.")], task="vqa"),
+    ]
+    server = fake_server()
+    args = ["--inputs", str(_sft_inputs(tmp_path, rows)), "--num-samples", "5", "--output-dir", str(tmp_path / "out")]
+    out = translate.main([*args, "--base-url", server.url, *SERVER_ARGS])
+    answers = [row["messages"][1]["content"][0]["text"] for row in out]
+    assert answers[:2] == ["Boat", "Boat 0.5"]  # transcriptions (by question and by task) stay as written
+    assert answers[2] == "The boat is at [0.25, 0.1, 0.75, 0.5]."  # boxes keep their decimal points
+    assert answers[3] == "B"  # an option letter: nothing to translate, never sent
+    assert out[4]["messages"][0]["content"][1]["text"] == 'What does "Boat" say about the boat?'
+    assert answers[4] == "It costs 2.5 euros."  # numbers are protected from decimal commas
+    assert len(server.answered) == 5 + 2  # five questions and the two answers with words to translate
+
+
 def test_preference_pairs_rank_candidates_by_judge_score(tmp_path, fake_server):
     image = Image.new("RGB", (16, 16), (200, 30, 30))
     rows = [
@@ -98,6 +121,10 @@ def test_preference_pairs_rank_candidates_by_judge_score(tmp_path, fake_server):
     assert row["prompt"][0]["content"][0]["type"] == "image" and len(row["images"]) == 1
     asked = len(server.answered)
     assert asked == 4 + 4 + 8  # drafts, edits, one score per distinct candidate
+    # The fake editor names the image's colour only when it gets the image.
+    replies = [json.loads(line)["reply"] for line in (tmp_path / "out" / "chat_cache.jsonl").read_text().splitlines()]
+    assert sum(reply.endswith("A imagem é vermelho.") for reply in replies) == 4
+    assert not any(reply.endswith("Espero ter ajudado.") for reply in replies)
 
 
 @pytest.mark.parametrize(
