@@ -61,6 +61,7 @@ class ChatSettings:
     max_retries: int = 6  # the openai library's retries of connection errors, 408/409/429 and 5xx
     bad_reply_retries: int = 2  # asking again after a reply that cannot be used
     backoff_s: float = 1.0  # wait before asking again after an unusable reply; doubles each time
+    max_tokens: int | None = None  # a cap on every step's own max_tokens (cost control, tests)
     api_key: str | None = None
 
     def per_server(self) -> list[tuple[str, int]]:
@@ -101,6 +102,7 @@ def add_chat_arguments(parser: argparse.ArgumentParser, default_model: str = Cha
         "--backoff", type=float, default=ChatSettings.backoff_s, help="seconds before re-asking after an unusable reply"
     )
     parser.add_argument("--request-timeout", type=float, default=ChatSettings.timeout_s)
+    parser.add_argument("--max-tokens", type=int, help="cap on the tokens of every reply (each step sets its own)")
 
 
 def settings_from(args: argparse.Namespace, model: str | None = None) -> ChatSettings:
@@ -112,6 +114,7 @@ def settings_from(args: argparse.Namespace, model: str | None = None) -> ChatSet
         max_retries=args.max_retries,
         bad_reply_retries=args.bad_reply_retries,
         backoff_s=args.backoff,
+        max_tokens=args.max_tokens,
         api_key=os.environ.get("OPENAI_API_KEY"),
     )
 
@@ -245,6 +248,9 @@ class ChatClient:
         self.sent += 1
 
     def _payload(self, messages: list[dict], params: dict) -> dict:
+        cap = self.settings.max_tokens
+        if cap is not None:
+            params = {**params, "max_tokens": min(params.get("max_tokens", cap), cap)}
         return {"model": self.settings.model, "messages": messages, **params}
 
     @staticmethod
