@@ -42,6 +42,7 @@ T = TypeVar("T")
 # Statuses that say "this request cannot be served" rather than "this server is unwell": skip, do not stop.
 REQUEST_REFUSED = {400, 413, 422}
 SERVER_DOWN_SECONDS = 30.0  # a server that dropped connections is skipped this long while others are up
+_REQUEST_STRIPES = 1024  # locks that keep two threads from asking the same request at once
 
 
 class ChatError(RuntimeError):
@@ -243,6 +244,9 @@ class ChatClient:
         self._servers = [_Server(url, limit, settings, self._count) for url, limit in settings.per_server()]
         self._loop = _EventLoop.shared()
         self._round_robin = itertools.count()
+        # Samples share requests (the same text to translate, the same question): the second asker waits
+        # for the first answer instead of sending it again. Striped, so the locks do not grow with the run.
+        self._stripes = [threading.Lock() for _ in range(_REQUEST_STRIPES)]
 
     async def _count(self, request) -> None:
         self.sent += 1
@@ -296,6 +300,10 @@ class ChatClient:
         """
         payload = self._payload(messages, params)
         key = self.request_key(payload)
+        with self._stripes[int(key[:8], 16) % _REQUEST_STRIPES]:
+            return self._cached_or_asked(key, payload, parse)
+
+    def _cached_or_asked(self, key: str, payload: dict, parse):
         cached = self.cache.get(key)
         if cached is not None:
             try:
