@@ -12,43 +12,13 @@ namespace), else from rusage. "Wall" is one caller running snippets back to back
 import argparse
 import os
 import random
-import resource
 import time
-from contextlib import contextmanager
-from pathlib import Path
 
+from benchmarks.cpu import cpu_meter
 from datagen import bubblewrap, cgroup
 from datagen.code_exec import call_program, parse_outcomes
 from datagen.code_templates import make_function
 from datagen.sandbox import Limits, WarmPool, run_in, tree_limits_note
-
-
-CPUACCT = Path("/sys/fs/cgroup/cpuacct")
-
-
-@contextmanager
-def cpu_meter():
-    """Yield a function giving the CPU seconds used so far by this process and all its descendants."""
-    folder = CPUACCT / f"bench-sandbox-{os.getpid()}"
-    try:
-        folder.mkdir()
-        (folder / "cgroup.procs").write_text(str(os.getpid()))
-    except OSError:
-        folder = None
-    try:
-        if folder is not None:
-            yield lambda: int((folder / "cpuacct.usage").read_text()) / 1e9
-        else:
-
-            def rusage_seconds() -> float:
-                own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-                return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-            yield rusage_seconds
-    finally:
-        if folder is not None:
-            (CPUACCT / "cgroup.procs").write_text(str(os.getpid()))
-            folder.rmdir()
 
 
 def snippets(count: int) -> list[str]:

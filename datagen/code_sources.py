@@ -56,6 +56,9 @@ def add_code_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--sandbox-memory-mb", type=int, default=Limits.memory_mb, help="memory limit per sandbox run")
     parser.add_argument(
+        "--sandbox-scratch-mb", type=int, default=Limits.scratch_mb, help="size of each sandbox's private scratch"
+    )
+    parser.add_argument(
         "--unsafe-sandbox",
         action="store_true",
         help="where bubblewrap cannot start, run the code in-process as this user instead of refusing "
@@ -68,6 +71,7 @@ def limits_from(args: argparse.Namespace) -> Limits:
         wall_seconds=args.sandbox_seconds,
         cpu_seconds=max(1, int(args.sandbox_seconds)),
         memory_mb=args.sandbox_memory_mb,
+        scratch_mb=args.sandbox_scratch_mb,
         unsafe_in_process=args.unsafe_sandbox,
     )
 
