@@ -10,10 +10,11 @@ hierarchy; used when their folders are writable, as for root on most VMs). Where
 import itertools
 import logging
 import os
+import re
 import signal
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 _counter = itertools.count()
+_NAME = re.compile(r"datagen-sandbox-(\d+)-\d+")
 
 
 def _own_cgroup_paths() -> dict[str, str]:
@@ -71,6 +73,34 @@ def _write(path: Path, value: str) -> None:
     path.write_text(value)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@cache
+def _sweep_stale(parents: tuple[Path, ...], own_pid: int) -> None:
+    """Remove the cgroups of pipelines that are gone (killed, or worker processes that skip atexit).
+
+    Runs once per process: a cgroup outlives its processes, so one left by a dead pipeline stays empty
+    until someone removes it.
+    """
+    for parent in parents:
+        for folder in parent.glob("datagen-sandbox-*"):
+            match = _NAME.fullmatch(folder.name)
+            if match and not _alive(int(match.group(1))):
+                TreeLimits("v1" if len(parents) == 2 else "v2", (folder,)).kill_all(timeout=0.5)
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
+
+
 @dataclass
 class TreeLimits:
     """One cgroup (v2) or a pair of them (v1) that a sandbox process joins before it starts its command."""
@@ -83,6 +113,7 @@ class TreeLimits:
         layout = _layout()
         if layout is None:
             return None
+        _sweep_stale(layout.parents, os.getpid())
         name = f"datagen-sandbox-{os.getpid()}-{next(_counter)}"
         folders = tuple(parent / name for parent in layout.parents)
         try:

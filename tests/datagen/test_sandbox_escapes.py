@@ -373,3 +373,16 @@ def test_parent_survives_a_sandbox_killed_from_outside():
     """A run whose sandbox dies by a signal from elsewhere is classified, not raised."""
     result = run_python(HOOK_OFF + "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)", FAST)
     assert result.status == "error"
+
+
+@needs_cgroup
+def test_cgroups_left_by_a_dead_pipeline_are_removed():
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid is free now: a pipeline that died without cleaning up
+    parents = cgroup._layout().parents
+    stale = [parent / f"datagen-sandbox-{dead.pid}-0" for parent in parents]
+    for folder in stale:
+        folder.mkdir()
+    cgroup._sweep_stale.cache_clear()
+    assert run_python("print(1)", FAST).status == "ok"
+    assert not any(folder.exists() for folder in stale)
