@@ -69,17 +69,17 @@ def choose_route(limits: Limits) -> str:
             "Pass --unsafe-sandbox (Limits(unsafe_in_process=True)) to run it in-process as this user instead, "
             "only for code you trust."
         )
-    _warn_once(f"--unsafe-sandbox: running snippets in-process, without a kernel boundary ({reason})")
+    _log_once(logging.WARNING, f"--unsafe-sandbox: running snippets in-process, without a kernel boundary ({reason})")
     return "in-process"
 
 
-_warned: set[str] = set()
+_logged: set[str] = set()
 
 
-def _warn_once(message: str) -> None:
-    if message not in _warned:
-        _warned.add(message)
-        logger.warning(message)
+def _log_once(level: int, message: str) -> None:
+    if message not in _logged:
+        _logged.add(message)
+        logger.log(level, message)
 
 
 def tree_limits_note() -> str:
@@ -88,8 +88,9 @@ def tree_limits_note() -> str:
     if kind:
         return f"cgroup {kind}: memory and process limits hold for the whole tree"
     return (
-        "no writable cgroup: memory is limited per process (RLIMIT_AS), processes per user (RLIMIT_NPROC, "
-        "which does not bind root); the pid namespace and the wall clock still end every tree"
+        "no writable cgroup: memory is limited per process (RLIMIT_AS) and processes per user (RLIMIT_NPROC at "
+        "the user's current count plus the limit; it does not bind root); the pid namespace and the wall clock "
+        "still end every tree"
     )
 
 
@@ -176,7 +177,7 @@ def run_python(source: str, limits: Limits = Limits()) -> RunResult:
     ``limits.unsafe_in_process`` is off; never raises on anything the snippet itself does.
     """
     route = choose_route(limits)
-    _warn_once(f"sandbox: {route}; {tree_limits_note()}")
+    _log_once(logging.INFO if cgroup.available() else logging.WARNING, f"sandbox: {route}; {tree_limits_note()}")
     return run_in(_pool(limits, route), source)
 
 

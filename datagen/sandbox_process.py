@@ -40,8 +40,22 @@ class Raw:
     stderr: bytes
 
 
+def _processes_of_this_user() -> int:
+    uid = os.getuid()
+    count = 0
+    for entry in os.scandir("/proc"):
+        try:
+            count += entry.name.isdigit() and entry.stat().st_uid == uid
+        except OSError:
+            pass
+    return count
+
+
 def _limit_child(limits, procs_files: tuple[str, ...]):
     """Runs in the child between fork and exec: join the cgroup, then set the per-process limits."""
+    # Without a cgroup, RLIMIT_NPROC is the only process limit left; it counts every process of the user,
+    # so it is set above what the user already runs (counted here, in the parent, not between fork and exec).
+    nproc = None if procs_files else _processes_of_this_user() + limits.processes
 
     def apply() -> None:
         for path in procs_files:  # raw os calls: no Python-level locks between fork and exec
@@ -54,8 +68,8 @@ def _limit_child(limits, procs_files: tuple[str, ...]):
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
         resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if not procs_files:  # counted per user, so for root it binds nothing: the cgroup's pids.max is the limit
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+        if nproc is not None:  # does not bind root
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
     return apply
 
