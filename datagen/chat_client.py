@@ -190,9 +190,10 @@ class _EventLoop:
 class _Server:
     """One endpoint: its async client, its cap on requests in flight, and whether it was seen down."""
 
-    def __init__(self, url: str, limit: int, settings: ChatSettings, on_request: Callable):
+    def __init__(self, url: str, limit: int, settings: ChatSettings):
         self.url, self.limit, self.in_flight, self.down_until = url, limit, 0, 0.0
-        self.settings, self._on_request = settings, on_request
+        self.settings = settings
+        self.sent = 0  # HTTP requests that went on the wire, the library's retries included
         self._client: openai.AsyncOpenAI | None = None
         self._slots: asyncio.Semaphore | None = None
 
@@ -200,7 +201,7 @@ class _Server:
         # Made on first use, inside the loop that will run it.
         if self._client is None:
             self._slots = asyncio.Semaphore(self.limit)
-            http = openai.DefaultAsyncHttpxClient(event_hooks={"request": [self._on_request]})
+            http = openai.DefaultAsyncHttpxClient(event_hooks={"request": [self._count]})
             self._client = openai.AsyncOpenAI(
                 base_url=self.url,
                 api_key=self.settings.api_key or "not-needed",  # local servers ignore it; the library wants one
@@ -209,6 +210,9 @@ class _Server:
                 http_client=http,
             )
         return self._client
+
+    async def _count(self, request) -> None:
+        self.sent += 1
 
     @property
     def up(self) -> bool:
@@ -237,19 +241,26 @@ def _reply_text(completion) -> str:
     return content
 
 
+def servers_for(settings: ChatSettings) -> list[_Server]:
+    """The endpoints of ``settings``; clients of several models on the same servers should share one list,
+    so that the cap on requests in flight holds per server, not per model."""
+    return [_Server(url, limit, settings) for url, limit in settings.per_server()]
+
+
 class ChatClient:
-    def __init__(self, settings: ChatSettings, cache: ReplyCache):
+    def __init__(self, settings: ChatSettings, cache: ReplyCache, servers: list[_Server] | None = None):
         self.settings, self.cache = settings, cache
-        self.sent = 0  # HTTP requests that went on the wire, the library's retries included
-        self._servers = [_Server(url, limit, settings, self._count) for url, limit in settings.per_server()]
+        self._servers = servers or servers_for(settings)
         self._loop = _EventLoop.shared()
         self._round_robin = itertools.count()
         # Samples share requests (the same text to translate, the same question): the second asker waits
         # for the first answer instead of sending it again. Striped, so the locks do not grow with the run.
         self._stripes = [threading.Lock() for _ in range(_REQUEST_STRIPES)]
 
-    async def _count(self, request) -> None:
-        self.sent += 1
+    @property
+    def sent(self) -> int:
+        """HTTP requests that went on the wire to this client's servers, the library's retries included."""
+        return sum(server.sent for server in self._servers)
 
     def _payload(self, messages: list[dict], params: dict) -> dict:
         cap = self.settings.max_tokens

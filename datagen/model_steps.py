@@ -11,6 +11,7 @@ from datagen.chat_client import (
     ChatClient,
     ReplyCache,
     add_chat_arguments,
+    servers_for,
     settings_from,
 )
 from datagen.image_inputs import ImageInputs
@@ -88,15 +89,17 @@ def model_pipeline(sampler_class) -> Callable[[argparse.Namespace], ShardMaker]:
 
 
 class Clients:
-    """One client per model name, all writing to the run's cache (the model is part of each key)."""
+    """One client per model name, all writing to the run's cache (the model is part of each key) and all
+    sharing the servers, so that ``--concurrency`` caps the requests in flight per server, whatever the model."""
 
     def __init__(self, args: argparse.Namespace):
         self.args = args
         self.cache = ReplyCache(args.cache or Path(args.output_dir) / CACHE_FILE)
+        self.servers = servers_for(settings_from(args))
         self._clients: dict[str, ChatClient] = {}
 
     def get(self, model: str | None = None) -> ChatClient:
         model = model or self.args.model
         if model not in self._clients:
-            self._clients[model] = ChatClient(settings_from(self.args, model), self.cache)
+            self._clients[model] = ChatClient(settings_from(self.args, model), self.cache, self.servers)
         return self._clients[model]

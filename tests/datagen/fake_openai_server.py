@@ -109,6 +109,7 @@ class Faults:
         self.args = args
         self.die_after = args.die_after
         self.count = 0
+        self.in_flight = self.most_in_flight = 0
         self.lock = threading.Lock()
         self.faulted: set[str] = set()  # a request is faulted at most once, so retries always end
 
@@ -138,6 +139,19 @@ def make_handler(faults: Faults, log_path: str):
             self.wfile.write(body)
 
         def do_POST(self):
+            with faults.lock:
+                faults.in_flight += 1
+                faults.most_in_flight = max(faults.most_in_flight, faults.in_flight)
+                with open(log_path + ".most-in-flight", "w") as record:
+                    record.write(str(faults.most_in_flight))
+            try:
+                time.sleep(faults.args.delay)  # a slow model: requests overlap, and the client's cap shows
+                self._answer()
+            finally:
+                with faults.lock:
+                    faults.in_flight -= 1
+
+        def _answer(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             digest = hashlib.sha256(body).hexdigest()
             n, may_fault = faults.next(digest)
@@ -196,6 +210,7 @@ def main() -> None:
     parser.add_argument("--hang-seconds", type=float, default=3.0)
     parser.add_argument("--always-bad-mod", type=int, default=0)
     parser.add_argument("--die-after", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before every answer")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(Faults(args), args.log_file))
     tmp = args.port_file + ".tmp"

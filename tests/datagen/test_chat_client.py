@@ -1,4 +1,6 @@
+import argparse
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from datasets import load_from_disk
@@ -12,6 +14,7 @@ from datagen.chat_client import (
     ReplyCache,
     user_message,
 )
+from datagen.model_steps import Clients
 from datagen.replies import score
 
 
@@ -94,6 +97,20 @@ def test_several_servers_share_the_load_and_one_dying_is_left_out(fake_server, t
     assert replies == ["Resposta do modelo tiny."] * 12
     assert len(dying.answered) == 3 and len(steady.answered) >= 9
     assert len(set(steady.answered) | set(dying.answered)) == 12
+
+
+def test_concurrency_is_capped_per_server_across_the_models_of_a_run(fake_server, tmp_path):
+    first, second = fake_server("--delay", "0.2"), fake_server("--delay", "0.2")
+    args = argparse.Namespace(
+        base_url=f"{first.url},{second.url}", model="gemma", concurrency="2,3", request_timeout=10, max_retries=1,
+        bad_reply_retries=0, backoff=0.01, max_tokens=None, cache=None, output_dir=str(tmp_path),
+    )  # fmt: skip
+    clients = Clients(args)
+    models = [clients.get(), clients.get("judge")]  # two models, the same servers
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda i: models[i % 2].complete([user_message(f"pergunta {i}")]), range(40)))
+    assert (first.most_in_flight, second.most_in_flight) == (2, 3)
+    assert len(first.answered) + len(second.answered) == 40
 
 
 def test_concurrency_must_match_the_servers():
