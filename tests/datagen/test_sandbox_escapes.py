@@ -174,12 +174,19 @@ def test_writes_through_descriptors_and_links_stay_out_of_the_host(tmp_path):
         try_("root", lambda: open("/planted.txt", "w"))
         try_("usr", lambda: open("/usr/planted.txt", "w"))
         try_("dev", lambda: open("/dev/shm/planted", "w"))
+        for fd in sorted(int(n) for n in os.listdir("/proc/self/fd")):
+            try:
+                print("inherited", fd, os.readlink(f"/proc/self/fd/{{fd}}"))
+            except OSError:
+                pass  # the descriptor listdir itself used
         """
     )
     bootstrap = Path(__file__).parents[2] / "datagen" / "_sandbox_bootstrap.py"
     bootstrap_before = bootstrap.read_bytes()
     result = run_python(source, FAST)
     assert "ESCAPED" not in result.stdout and result.stdout.count("refused") == 7, result.stdout
+    inherited = [line.split(" ", 2)[2] for line in result.stdout.splitlines() if line.startswith("inherited")]
+    assert all(target.startswith("pipe:") or target == "/dev/null" for target in inherited), inherited  # no host fd
     assert sorted(p.name for p in outside.iterdir()) == ["existing.txt"] and existing.read_text() == "original"
     assert not Path("/planted.txt").exists() and not Path("/usr/planted.txt").exists()
     assert bootstrap.read_bytes() == bootstrap_before
