@@ -186,7 +186,7 @@ def test_writes_through_descriptors_and_links_stay_out_of_the_host(tmp_path):
     result = run_python(source, FAST)
     assert "ESCAPED" not in result.stdout and result.stdout.count("refused") == 7, result.stdout
     inherited = [line.split(" ", 2)[2] for line in result.stdout.splitlines() if line.startswith("inherited")]
-    assert all(target.startswith("pipe:") or target == "/dev/null" for target in inherited), inherited  # no host fd
+    assert inherited and all(t.startswith("pipe:") or t == "/dev/null" for t in inherited), inherited  # no host fd
     assert sorted(p.name for p in outside.iterdir()) == ["existing.txt"] and existing.read_text() == "original"
     assert not Path("/planted.txt").exists() and not Path("/usr/planted.txt").exists()
     assert bootstrap.read_bytes() == bootstrap_before
