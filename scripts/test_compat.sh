@@ -12,8 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 COMPAT_TESTS=(
-    tests/test_tiling.py tests/test_processor.py tests/test_modeling.py tests/test_cache.py
-    tests/test_parity_llava_next.py tests/test_checkpoint.py
+    tests/test_tiling.py tests/test_processor.py tests/test_modeling.py tests/test_cache.py tests/test_layout.py
+    tests/test_parity_llava_next.py tests/test_transformers_conformance.py tests/test_tensor_parallel.py
+    tests/test_checkpoint.py
     tests/train/test_packing.py tests/train/test_trl_collator.py tests/train/test_training.py
 )
 
