@@ -1,0 +1,109 @@
+"""`python -m evaluation.run` on the tiny model: our batched class agrees with llava_hf; failures exit 1."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evaluation import run
+from evaluation.fixtures import write_fixtures
+from hub_release.convert_llava_next import convert
+
+
+# One task of each kind: yes/no, letters, several images interleaved, an image list, a model-specific prompt,
+# boxes, and \boxed{} answers. (Captioning is left to the oracle test: its Java metrics take most of a run's time.)
+PARITY_TASKS = [
+    "mme_pt",
+    "ai2d_pt",
+    "mmmu_pt",
+    "seedbench_pt",
+    "ocrbench_pt",
+    "refcoco_bbox_rec_pt",
+    "mathvision_pt",
+]
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return write_fixtures(tmp_path_factory.mktemp("eval-data"))
+
+
+@pytest.fixture(scope="module")
+def llava_next_export(tiny_checkpoint, tmp_path_factory):
+    export = tmp_path_factory.mktemp("export") / "llava-next"
+    convert(tiny_checkpoint, export)
+    return export
+
+
+def _run(model: Path, model_class: str, data_dir: Path, output_dir: Path, batch_size: int) -> dict:
+    argv = [
+        "--model",
+        str(model),
+        "--model_class",
+        model_class,
+        "--tasks",
+        ",".join(PARITY_TASKS),
+        "--data_dir",
+        str(data_dir),
+        "--max_new_tokens",
+        "6",
+        "--batch_size",
+        str(batch_size),
+        "--output_dir",
+        str(output_dir),
+    ]
+    assert run.main(argv) == 0
+    return json.loads((output_dir / "results.json").read_text())
+
+
+def _predictions(output_dir: Path, task: str) -> list[str]:
+    lines = (output_dir / "samples" / f"{task}.jsonl").read_text().splitlines()
+    return [json.loads(line)["prediction"] for line in lines]
+
+
+def test_our_batched_class_answers_as_llava_hf_on_the_export(tiny_checkpoint, llava_next_export, data_dir, tmp_path):
+    ours = _run(tiny_checkpoint, "amalia_vl", data_dir, tmp_path / "ours", batch_size=3)
+    authors = _run(llava_next_export, "llava_hf", data_dir, tmp_path / "llava_hf", batch_size=1)
+    for task in PARITY_TASKS:
+        predictions = _predictions(tmp_path / "ours", task)
+        assert predictions == _predictions(tmp_path / "llava_hf", task), task
+        assert len(predictions) == ours["n_samples"][task] > 1
+        assert any(prediction.strip() for prediction in predictions), f"{task}: the model generated nothing"
+        assert ours["results"][task] == authors["results"][task], task
+    assert ours["model_class"] == "amalia_vl" and authors["model_class"] == "llava_hf"
+
+
+def _command(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=REPOSITORY, capture_output=True, text=True, timeout=600)
+
+
+def test_a_failing_run_exits_non_zero(tiny_checkpoint, data_dir, tmp_path):
+    # A benchmark whose documents lack the column the task reads: lmms-eval fails inside its evaluation loop.
+    from datasets import load_from_disk
+
+    broken = tmp_path / "broken"
+    load_from_disk(str(data_dir / "MME-PT")).remove_columns("question").save_to_disk(str(broken / "MME-PT"))
+    result = _command(
+        "-m",
+        "evaluation.run",
+        "--model",
+        str(tiny_checkpoint),
+        "--tasks",
+        "mme_pt",
+        "--data_dir",
+        str(broken),
+        "--output_dir",
+        str(tmp_path / "out"),
+    )
+    assert result.returncode != 0
+    assert "question" in result.stderr
+    assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_lmms_eval_finds_our_model_through_its_entry_point():
+    result = _command("-c", "from lmms_eval.models import get_model; print(get_model('amalia_vl').__name__)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "AmaliaVLEval"

@@ -1,0 +1,105 @@
+"""The 18 pt-PT tasks through real lmms-eval on the fixture datasets: an oracle scores each task's maximum."""
+
+import shutil
+
+import pytest
+
+from evaluation.fixtures import write_fixtures
+from evaluation.tasks import BENCHMARKS, TAG, lmms_tasks, select
+from tests.eval_oracle import GOLD_ANSWERS, OracleModel
+
+
+# The maximum of every reported metric on the fixtures. MME adds up to 200 (accuracy + accuracy+) per category.
+MME_CATEGORIES = {"mme_perception_score": 2, "mme_cognition_score": 1}
+PERCENT_METRICS = {"mathvision_standard_eval"}
+CIDER = {"coco_CIDEr", "refcoco_CIDEr"}
+GROUND_TRUTH_RATIO = {"pope_yes_ratio"}  # not a score: the share of "yes" in the gold answers
+
+
+@pytest.fixture(scope="module")
+def oracle_run(tmp_path_factory):
+    from lmms_eval.evaluator import simple_evaluate
+
+    data_dir = write_fixtures(tmp_path_factory.mktemp("eval-data"))
+    oracle = OracleModel()
+    results = simple_evaluate(
+        model=oracle,
+        tasks=lmms_tasks([TAG], data_dir, model_name="amalia_vl", chat=True),
+        log_samples=True,
+        bootstrap_iters=0,
+        verbosity="WARNING",
+    )
+    return results, oracle
+
+
+def test_every_benchmark_has_a_gold_answer_and_a_fixture():
+    assert set(GOLD_ANSWERS) == set(BENCHMARKS)
+    assert len(BENCHMARKS) == 18
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="the captioning metrics need Java")
+def test_oracle_scores_the_maximum_on_every_task(oracle_run):
+    results, _ = oracle_run
+    for task, benchmark in BENCHMARKS.items():
+        scores = results["results"][task]
+        for metric in benchmark.metrics:
+            key = f"{metric},none"
+            if key not in scores:  # a category the fixture has no document of (MMStar, SEED video)
+                continue
+            value = scores[key]
+            if metric in MME_CATEGORIES:
+                assert value == 200 * MME_CATEGORIES[metric], (task, metric)
+            elif metric in PERCENT_METRICS:
+                assert value == 100.0, (task, metric)
+            elif metric in CIDER:
+                assert value > 3.0, (task, metric)  # CIDEr has no fixed maximum; a copied reference scores high
+            elif metric in GROUND_TRUTH_RATIO:
+                assert value == 0.5, (task, metric)
+            else:
+                assert value == pytest.approx(1.0), (task, metric)
+
+
+def test_every_document_was_asked(oracle_run):
+    results, oracle = oracle_run
+    for task in BENCHMARKS:
+        assert len(results["samples"][task]) > 1, task
+    # RefCOCO REC asks one question per referring expression: 4 expressions over 3 images in the fixture.
+    assert len(results["samples"]["refcoco_bbox_rec_pt"]) == 4
+
+
+def _prompt(oracle: OracleModel, task: str, doc_id: int = 0) -> str:
+    content = oracle.prompts[(task, doc_id)][0]["content"]
+    return "".join(item["text"] for item in content if item["type"] == "text")
+
+
+def test_prompts_are_the_forks(oracle_run):
+    _, oracle = oracle_run
+    assert _prompt(oracle, "mme_pt").endswith("\nResponde à pergunta utilizando uma palavra ou frase.")
+    assert "Por favor, responda sim ou não" not in _prompt(oracle, "mme_pt")
+    assert _prompt(oracle, "ai2d_pt").endswith(
+        "\nA. raiz\nB. caule\nC. folha\nD. flor"
+        "\nResponda diretamente com a letra da opção entre as escolhas fornecidas."
+    )
+    assert _prompt(oracle, "embspatial_pt").startswith("Nota: Apenas necessita de responder com A, B, C, D")
+    assert _prompt(oracle, "refcoco_bbox_rec_pt").endswith("que esta frase descreve: o retângulo red no meio da imagem")
+    assert _prompt(oracle, "mathvision_pt", 0).endswith(
+        "\nOpções: A. 3\nB. 4\nC. 5\nD. 6\nE. 8\nResponde diretamente com a letra da opção das opções disponíveis."
+    )
+    # Our model class is given the prompts the fork gives llava_hf, the authors' route.
+    assert _prompt(oracle, "ocrbench_pt").endswith("\nFornece uma resposta curta e direta.")
+    # MMMU places each image where the question names it, the rest of the text after it.
+    mmmu = oracle.prompts[("mmmu_pt", 0)][0]["content"]
+    assert [item["type"] for item in mmmu] == ["image", "text"]
+
+
+def test_other_models_get_the_forks_default_prompts(tmp_path):
+    data_dir = write_fixtures(tmp_path, ["OCRBench-PT"])
+    (ocrbench,) = lmms_tasks(["ocrbench_pt"], data_dir, model_name="qwen3_vl", chat=False)
+    assert ocrbench.doc_to_text(ocrbench.test_docs()[0]) == "Que texto está escrito na imagem?"
+
+
+def test_unknown_tasks_and_missing_data_are_named(tmp_path):
+    with pytest.raises(ValueError, match="unknown task 'mme'"):
+        select(["mme"])
+    with pytest.raises(FileNotFoundError, match="MME-PT"):
+        lmms_tasks(["mme_pt"], tmp_path, model_name="amalia_vl", chat=True)
