@@ -14,11 +14,17 @@ from torch import nn
 from transformers import AutoModel, GenerationMixin, PreTrainedModel
 from transformers import initialization as init
 from transformers.activations import ACT2FN
-from transformers.cache_utils import Cache
-from transformers.modeling_outputs import BaseModelOutputWithPast, BaseModelOutputWithPooling, ModelOutput
+from transformers.modeling_outputs import BaseModelOutputWithPast, BaseModelOutputWithPooling, CausalLMOutputWithPast
 from transformers.utils.generic import can_return_tuple
 
 from .configuration_amalia_vl import AmaliaVLConfig, num_views, unpadded_feature_box
+
+
+# transformers 5.24 renamed the KV cache from `past_key_values` to `cache`, in model forwards and in outputs. This file
+# runs inside whatever transformers a user has, so it never names the cache: our forwards pass it through `**kwargs` to
+# the language model under whichever name the caller used, and our outputs subclass transformers' own, so that their
+# cache field is the installed version's. Only accelerate's device placement needs the name, read off those outputs.
+CACHE_FIELD = "cache" if "cache" in BaseModelOutputWithPast.__dataclass_fields__ else "past_key_values"
 
 
 @dataclass
@@ -29,14 +35,9 @@ class AmaliaVLModelOutputWithPast(BaseModelOutputWithPast):
 
 
 @dataclass
-class AmaliaVLCausalLMOutputWithPast(ModelOutput):
+class AmaliaVLCausalLMOutputWithPast(CausalLMOutputWithPast):
     """Loss and logits of [`AmaliaVLForConditionalGeneration`], with the cache and the image features."""
 
-    loss: torch.Tensor | None = None
-    logits: torch.Tensor | None = None
-    past_key_values: Cache | None = None
-    hidden_states: tuple[torch.Tensor] | None = None
-    attentions: tuple[torch.Tensor] | None = None
     image_hidden_states: torch.Tensor | None = None
 
 
@@ -61,7 +62,7 @@ class AmaliaVLPreTrainedModel(PreTrainedModel):
     base_model_prefix = "model"
     input_modalities = ("image", "text")
     supports_gradient_checkpointing = True
-    _skip_keys_device_placement = ["past_key_values"]
+    _skip_keys_device_placement = [CACHE_FIELD]
     _supports_flash_attn = True
     _supports_sdpa = True
     _supports_flex_attn = True
@@ -201,12 +202,16 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
         image_grids: torch.LongTensor | None = None,
         attention_mask: torch.Tensor | None = None,
         position_ids: torch.LongTensor | None = None,
-        past_key_values: Cache | None = None,
         inputs_embeds: torch.Tensor | None = None,
         use_cache: bool | None = None,
         mm_encoder_outputs: dict | None = None,
         **kwargs,
     ) -> AmaliaVLModelOutputWithPast:
+        r"""
+        kwargs:
+            Passed to the language model: the KV cache (`cache`, or `past_key_values` before transformers 5.24),
+            `output_hidden_states`, `output_attentions` and the attention kwargs of packed sequences.
+        """
         if (input_ids is None) == (inputs_embeds is None):
             raise ValueError("Pass exactly one of input_ids or inputs_embeds.")
         if use_cache is None and self.training:
@@ -233,19 +238,12 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
         outputs = self.language_model(
             attention_mask=attention_mask,
             position_ids=position_ids,
-            past_key_values=past_key_values,
             inputs_embeds=inputs_embeds,
             use_cache=use_cache,
             return_dict=True,
             **kwargs,
         )
-        return AmaliaVLModelOutputWithPast(
-            last_hidden_state=outputs.last_hidden_state,
-            past_key_values=outputs.past_key_values,
-            hidden_states=outputs.hidden_states,
-            attentions=outputs.attentions,
-            image_hidden_states=image_features,
-        )
+        return AmaliaVLModelOutputWithPast(**outputs, image_hidden_states=image_features)
 
 
 class AmaliaVLForConditionalGeneration(AmaliaVLPreTrainedModel, GenerationMixin):
@@ -294,7 +292,6 @@ class AmaliaVLForConditionalGeneration(AmaliaVLPreTrainedModel, GenerationMixin)
         image_grids: torch.LongTensor | None = None,
         attention_mask: torch.Tensor | None = None,
         position_ids: torch.LongTensor | None = None,
-        past_key_values: Cache | None = None,
         inputs_embeds: torch.Tensor | None = None,
         labels: torch.LongTensor | None = None,
         use_cache: bool | None = None,
@@ -307,6 +304,8 @@ class AmaliaVLForConditionalGeneration(AmaliaVLPreTrainedModel, GenerationMixin)
             Next-token targets; -100 is ignored. Positions of `<image>` tokens and padding are ignored anyway.
         logits_to_keep (`int` or `torch.Tensor`):
             Compute logits for the last `logits_to_keep` positions only (0: all), which saves memory in generation.
+        kwargs:
+            Passed to the language model, the KV cache among them (`cache`, or `past_key_values` before 5.24).
         """
         outputs = self.model(
             input_ids=input_ids,
@@ -315,7 +314,6 @@ class AmaliaVLForConditionalGeneration(AmaliaVLPreTrainedModel, GenerationMixin)
             image_grids=image_grids,
             attention_mask=attention_mask,
             position_ids=position_ids,
-            past_key_values=past_key_values,
             inputs_embeds=inputs_embeds,
             use_cache=use_cache,
             mm_encoder_outputs=mm_encoder_outputs,
@@ -331,14 +329,9 @@ class AmaliaVLForConditionalGeneration(AmaliaVLPreTrainedModel, GenerationMixin)
             loss = self.loss_function(
                 logits=logits, labels=labels, vocab_size=self.config.text_config.vocab_size, **kwargs
             )
-        return AmaliaVLCausalLMOutputWithPast(
-            loss=loss,
-            logits=logits,
-            past_key_values=outputs.past_key_values,
-            hidden_states=outputs.hidden_states,
-            attentions=outputs.attentions,
-            image_hidden_states=outputs.image_hidden_states,
-        )
+        # Everything the language model returned but its last hidden state, under the installed version's names.
+        passed_on = {key: value for key, value in outputs.items() if key != "last_hidden_state"}
+        return AmaliaVLCausalLMOutputWithPast(loss=loss, logits=logits, **passed_on)
 
 
 __all__ = ["AmaliaVLForConditionalGeneration", "AmaliaVLModel", "AmaliaVLPreTrainedModel"]

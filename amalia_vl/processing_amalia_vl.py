@@ -312,8 +312,9 @@ class AmaliaVLProcessor(ProcessorMixin):
         if flat_images:
             image_inputs = self.image_processor(flat_images, max_tiles=max_tiles)
             token_counts = [
-                num_image_tokens(tuple(size), tuple(grid), self.image_processor.tokens_per_side,
-                                 self.image_processor.use_thumbnail)
+                num_image_tokens(
+                    tuple(size), tuple(grid), self.image_processor.tokens_per_side, self.image_processor.use_thumbnail
+                )
                 for size, grid in zip(image_inputs["image_sizes"].tolist(), image_inputs["image_grids"].tolist())
             ]
             data = self._expand_image_tokens(data, iter(token_counts))

@@ -32,10 +32,17 @@ SIZES = [(300, 420), (120, 900), (640, 200), (256, 256)]
 
 def reference_checkpoint(directory: Path):
     model, processor = llava_next_reference(
-        tile=TILE, patch=PATCH, vocab_size=4096,
+        tile=TILE,
+        patch=PATCH,
+        vocab_size=4096,
         vision={"hidden_size": 384, "intermediate_size": 1536, "num_hidden_layers": 6, "num_attention_heads": 6},
-        text={"hidden_size": 512, "intermediate_size": 1024, "num_hidden_layers": 4, "num_attention_heads": 8,
-              "num_key_value_heads": 4},
+        text={
+            "hidden_size": 512,
+            "intermediate_size": 1024,
+            "num_hidden_layers": 4,
+            "num_attention_heads": 8,
+            "num_key_value_heads": 4,
+        },
     )
     model.save_pretrained(directory)
     processor.save_pretrained(directory)
@@ -73,23 +80,36 @@ def main():
     with torch.no_grad():
         difference = (reference(**reference_inputs).logits.float() - ours(**our_inputs).logits.float()).abs().max()
         generation = {"max_new_tokens": args.new_tokens, "min_new_tokens": args.new_tokens, "do_sample": False}
-        models = {"LlavaNextForConditionalGeneration": (reference, reference_inputs),
-                  "AmaliaVLForConditionalGeneration": (ours, our_inputs)}
-        forward = best_times({name: (lambda m=m, i=i: m(**i)) for name, (m, i) in models.items()},
-                             args.repeats, args.device)
-        generate = best_times({name: (lambda m=m, i=i: m.generate(**i, **generation)) for name, (m, i) in
-                               models.items()}, args.repeats, args.device)
+        models = {
+            "LlavaNextForConditionalGeneration": (reference, reference_inputs),
+            "AmaliaVLForConditionalGeneration": (ours, our_inputs),
+        }
+        forward = best_times(
+            {name: (lambda m=m, i=i: m(**i)) for name, (m, i) in models.items()}, args.repeats, args.device
+        )
+        generate = best_times(
+            {name: (lambda m=m, i=i: m.generate(**i, **generation)) for name, (m, i) in models.items()},
+            args.repeats,
+            args.device,
+        )
 
     tokens = our_inputs["input_ids"].shape[1]
-    print(f"device {args.device}, {args.dtype}, {args.attn}; batch of {len(SIZES)} images "
-          f"({our_inputs['pixel_values'].shape[0]} tiles), {tokens} tokens a row; max |logit difference| "
-          f"{difference:.2e}")
+    print(
+        f"device {args.device}, {args.dtype}, {args.attn}; batch of {len(SIZES)} images "
+        f"({our_inputs['pixel_values'].shape[0]} tiles), {tokens} tokens a row; max |logit difference| "
+        f"{difference:.2e}"
+    )
     for name in models:
-        print(f"  {name:36s} forward {forward[name] * 1e3:8.1f} ms   generate {args.new_tokens} tokens "
-              f"{generate[name] * 1e3:8.1f} ms")
+        print(
+            f"  {name:36s} forward {forward[name] * 1e3:8.1f} ms   generate {args.new_tokens} tokens "
+            f"{generate[name] * 1e3:8.1f} ms"
+        )
     reference_name, our_name = models
-    print(f"  speed-up (LlavaNext time / ours)      forward {forward[reference_name] / forward[our_name]:6.2f}x   "
-          f"generate {generate[reference_name] / generate[our_name]:6.2f}x")
+    print(
+        f"  speed-up (LlavaNext time / ours)      forward {forward[reference_name] / forward[our_name]:6.2f}x   "
+        f"generate {generate[reference_name] / generate[our_name]:6.2f}x"
+    )
+
 
 if __name__ == "__main__":
     main()

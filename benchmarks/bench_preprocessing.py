@@ -68,8 +68,14 @@ def main():
     images = mixed_images(args.num_images)
     ours = AmaliaVLImageProcessor()
     tile = {"height": 384, "width": 384}
-    theirs = LlavaNextImageProcessor(size=tile, crop_size=tile, image_grid_pinpoints=grid_pinpoints(12, 384),
-                                     image_mean=[0.5] * 3, image_std=[0.5] * 3, resample=Image.Resampling.BILINEAR)
+    theirs = LlavaNextImageProcessor(
+        size=tile,
+        crop_size=tile,
+        image_grid_pinpoints=grid_pinpoints(12, 384),
+        image_mean=[0.5] * 3,
+        image_std=[0.5] * 3,
+        resample=Image.Resampling.BILINEAR,
+    )
 
     sample = images[:6]
     mine, reference = ours(sample), theirs(sample, return_tensors="pt")
@@ -77,12 +83,22 @@ def main():
     expected = torch.cat([pixels[:count] for pixels, count in zip(reference["pixel_values"], counts)])
     assert torch.equal(mine["pixel_values"], expected), "the two processors disagree: benchmark invalid"
 
-    best = best_times({"theirs": lambda: in_batches(lambda b: theirs(b, return_tensors="pt"), images),
-                       "ours": lambda: in_batches(ours, images)}, args.repeats, "cpu")
+    best = best_times(
+        {
+            "theirs": lambda: in_batches(lambda b: theirs(b, return_tensors="pt"), images),
+            "ours": lambda: in_batches(ours, images),
+        },
+        args.repeats,
+        "cpu",
+    )
     tiles = sum(1 + r * c for r, c in ours(images)["image_grids"].tolist())
-    report(f"Images only: {len(images)} images, {tiles} views of 384 x 384, {args.threads} threads, batches of 8, "
-           f"best of {args.repeats}", len(images), "images",
-           {**best, "names": ("LlavaNextImageProcessor", "AmaliaVLImageProcessor")})
+    report(
+        f"Images only: {len(images)} images, {tiles} views of 384 x 384, {args.threads} threads, batches of 8, "
+        f"best of {args.repeats}",
+        len(images),
+        "images",
+        {**best, "names": ("LlavaNextImageProcessor", "AmaliaVLImageProcessor")},
+    )
 
     reference_processor, our_processor = full_processors()
     prompt = "<image>\nDescreve esta imagem em pormenor."
@@ -90,13 +106,19 @@ def main():
     def whole(processor):
         for index in range(0, len(images), 8):
             batch = images[index : index + 8]
-            processor(images=[[image] for image in batch], text=[prompt] * len(batch), padding=True,
-                      return_tensors="pt")
+            processor(
+                images=[[image] for image in batch], text=[prompt] * len(batch), padding=True, return_tensors="pt"
+            )
 
-    best = best_times({"theirs": lambda: whole(reference_processor), "ours": lambda: whole(our_processor)},
-                      args.repeats, "cpu")
-    report("Images and prompts (tiling, tokenising, expanding <image>, padding), same batches", len(images),
-           "samples", {**best, "names": ("LlavaNextProcessor", "AmaliaVLProcessor")})
+    best = best_times(
+        {"theirs": lambda: whole(reference_processor), "ours": lambda: whole(our_processor)}, args.repeats, "cpu"
+    )
+    report(
+        "Images and prompts (tiling, tokenising, expanding <image>, padding), same batches",
+        len(images),
+        "samples",
+        {**best, "names": ("LlavaNextProcessor", "AmaliaVLProcessor")},
+    )
 
 
 if __name__ == "__main__":

@@ -78,15 +78,30 @@ def tiny_components(seed: int = 0) -> tuple[SiglipVisionModel, LlamaForCausalLM,
     tokenizer = tiny_tokenizer()
     vision = SiglipVisionModel(
         SiglipVisionConfig(
-            hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4, patch_size=16,
-            image_size=64, hidden_act="gelu_pytorch_tanh", layer_norm_eps=1e-6, vision_use_head=False,
+            hidden_size=64,
+            intermediate_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            patch_size=16,
+            image_size=64,
+            hidden_act="gelu_pytorch_tanh",
+            layer_norm_eps=1e-6,
+            vision_use_head=False,
         )
     )
     language_model = LlamaForCausalLM(
         LlamaConfig(
-            hidden_size=128, intermediate_size=256, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-            vocab_size=len(tokenizer), max_position_embeddings=4096, rms_norm_eps=1e-5, tie_word_embeddings=False,
-            bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+            hidden_size=128,
+            intermediate_size=256,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            vocab_size=len(tokenizer),
+            max_position_embeddings=4096,
+            rms_norm_eps=1e-5,
+            tie_word_embeddings=False,
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
             pad_token_id=tokenizer.pad_token_id,
         )
     )

@@ -97,8 +97,10 @@ def amalia_config_from_llava_next(source: LlavaNextConfig) -> AmaliaVLConfig:
         tower = source.vision_config.model_type
         raise ValueError(f"AMALIA-VL uses a SigLIP vision tower; this checkpoint has {tower}.")
     if source.vision_feature_select_strategy != "full":
-        raise ValueError("SigLIP has no CLS token: expected vision_feature_select_strategy='full', "
-                         f"got {source.vision_feature_select_strategy!r}.")
+        raise ValueError(
+            "SigLIP has no CLS token: expected vision_feature_select_strategy='full', "
+            f"got {source.vision_feature_select_strategy!r}."
+        )
     if not isinstance(source.vision_feature_layer, int):
         raise ValueError(f"Only a single vision_feature_layer is supported, got {source.vision_feature_layer}.")
     tile = source.vision_config.image_size

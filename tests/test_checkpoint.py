@@ -61,10 +61,15 @@ def test_loads_and_answers_in_a_fresh_process_without_the_package(tiny_checkpoin
 
 def test_pipeline_answers_a_pt_pt_question(tiny_checkpoint):
     answerer = pipeline("image-text-to-text", model=str(tiny_checkpoint), trust_remote_code=True)
-    messages = [{"role": "user", "content": [
-        {"type": "image", "image": random_image(90, 160)},
-        {"type": "text", "text": "Que objetos estão em cima da mesa?"},
-    ]}]
+    messages = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "image", "image": random_image(90, 160)},
+                {"type": "text", "text": "Que objetos estão em cima da mesa?"},
+            ],
+        }
+    ]
     output = answerer(text=messages, max_new_tokens=5, do_sample=False)
     reply = output[0]["generated_text"][-1]
     assert reply["role"] == "assistant" and isinstance(reply["content"], str)
@@ -85,16 +90,38 @@ def test_saving_a_loaded_checkpoint_keeps_it_loadable(tiny_checkpoint, tmp_path)
 def _source_checkpoints(root):
     """A tiny SigLIP (text + vision, with head) and a tiny Llama with its tokenizer, saved as users would have them."""
     torch.manual_seed(0)
-    siglip = SiglipModel(SiglipConfig(
-        vision_config={"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 3, "num_attention_heads": 4,
-                       "image_size": 32, "patch_size": 8},
-        text_config={"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1, "num_attention_heads": 4,
-                     "vocab_size": 100},
-    ))
+    siglip = SiglipModel(
+        SiglipConfig(
+            vision_config={
+                "hidden_size": 32,
+                "intermediate_size": 64,
+                "num_hidden_layers": 3,
+                "num_attention_heads": 4,
+                "image_size": 32,
+                "patch_size": 8,
+            },
+            text_config={
+                "hidden_size": 32,
+                "intermediate_size": 64,
+                "num_hidden_layers": 1,
+                "num_attention_heads": 4,
+                "vocab_size": 100,
+            },
+        )
+    )
     siglip.save_pretrained(root / "siglip")
     tokenizer = tiny_tokenizer()
-    llm = LlamaForCausalLM(LlamaConfig(hidden_size=48, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,
-                                       num_key_value_heads=2, vocab_size=len(tokenizer), tie_word_embeddings=False))
+    llm = LlamaForCausalLM(
+        LlamaConfig(
+            hidden_size=48,
+            intermediate_size=96,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            vocab_size=len(tokenizer),
+            tie_word_embeddings=False,
+        )
+    )
     llm.save_pretrained(root / "llm")
     tokenizer.save_pretrained(root / "llm")
     return siglip, llm, tokenizer

@@ -39,10 +39,10 @@ def test_batched_left_padded_generation_equals_one_by_one(model, processor):
     settings = {"max_new_tokens": 10, "do_sample": False}
     batch = _inputs(processor, SAMPLES)
     with torch.no_grad():
-        together = model.generate(**batch, **settings)[:, batch["input_ids"].shape[1]:]
+        together = model.generate(**batch, **settings)[:, batch["input_ids"].shape[1] :]
         for row, sample in enumerate(SAMPLES):
             alone_inputs = _inputs(processor, [sample])
-            alone = model.generate(**alone_inputs, **settings)[:, alone_inputs["input_ids"].shape[1]:]
+            alone = model.generate(**alone_inputs, **settings)[:, alone_inputs["input_ids"].shape[1] :]
             assert torch.equal(together[row], alone[0]), f"sample {row} differs when batched"
 
 
@@ -164,14 +164,17 @@ def test_packed_row_in_training_attends_within_each_sample(model, processor):
     first, second = (_inputs(processor, [sample]) for sample in (SAMPLES[0], SAMPLES[2]))
     packed = {
         "input_ids": torch.cat([first["input_ids"], second["input_ids"]], dim=1),
-        "position_ids": torch.cat([torch.arange(first["input_ids"].shape[1]),
-                                   torch.arange(second["input_ids"].shape[1])])[None],
-        "pixel_values": first["pixel_values"], "image_sizes": first["image_sizes"], "image_grids": first["image_grids"],
+        "position_ids": torch.cat(
+            [torch.arange(first["input_ids"].shape[1]), torch.arange(second["input_ids"].shape[1])]
+        )[None],
+        "pixel_values": first["pixel_values"],
+        "image_sizes": first["image_sizes"],
+        "image_grids": first["image_grids"],
     }
     try:
         model.train()
         with torch.no_grad():
-            packed_logits = model(**packed).logits[0, first["input_ids"].shape[1]:]
+            packed_logits = model(**packed).logits[0, first["input_ids"].shape[1] :]
     finally:
         model.eval()
     with torch.no_grad():
@@ -183,6 +186,7 @@ def test_text_only_generation_with_explicit_empty_image_inputs(model, processor)
     batch = _inputs(processor, [SAMPLES[2]])
     with torch.no_grad():
         plain = model.generate(**batch, max_new_tokens=4, do_sample=False)
-        explicit = model.generate(**batch, pixel_values=None, image_sizes=None, image_grids=None, max_new_tokens=4,
-                                  do_sample=False)
+        explicit = model.generate(
+            **batch, pixel_values=None, image_sizes=None, image_grids=None, max_new_tokens=4, do_sample=False
+        )
     assert torch.equal(plain, explicit)

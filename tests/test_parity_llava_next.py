@@ -50,14 +50,19 @@ def test_mixed_batch_of_sizes_several_images_and_text_only(llava_next_pair):
     reference, _, ours, _, _, _ = llava_next_pair
     images = [random_image(*size, seed=7) for size in IMAGE_SIZES[:6]]
     groups = [[images[0]], [images[1], images[2]], [], [images[3], images[4], images[5]]]
-    texts = ["<image>\nDescreve a imagem.", "Compara <image> com <image>.", "Olá, tudo bem?",
-             "<image><image><image> Quantas imagens há?"]
+    texts = [
+        "<image>\nDescreve a imagem.",
+        "Compara <image> com <image>.",
+        "Olá, tudo bem?",
+        "<image><image><image> Quantas imagens há?",
+    ]
     reference_inputs, our_inputs = _both(llava_next_pair, groups, texts)
 
     assert torch.equal(reference_inputs["input_ids"], our_inputs["input_ids"])
     assert torch.equal(reference_inputs["attention_mask"], our_inputs["attention_mask"])
-    reference_views = torch.cat([pixels[:count] for pixels, count in
-                                 zip(reference_inputs["pixel_values"], _views_per_image(reference_inputs))])
+    reference_views = torch.cat(
+        [pixels[:count] for pixels, count in zip(reference_inputs["pixel_values"], _views_per_image(reference_inputs))]
+    )
     assert torch.equal(reference_views, our_inputs["pixel_values"])
     with torch.no_grad():
         expected = reference(**reference_inputs).logits
@@ -87,8 +92,10 @@ def test_converting_back_is_bit_identical(llava_next_pair, tmp_path):
     assert original.keys() == restored.keys()
     for name, tensor in original.items():
         assert torch.equal(tensor, restored[name]), name
-    assert json.loads((back_dir / "config.json").read_text())["image_grid_pinpoints"] == \
-        json.loads((reference_dir / "config.json").read_text())["image_grid_pinpoints"]
+    assert (
+        json.loads((back_dir / "config.json").read_text())["image_grid_pinpoints"]
+        == json.loads((reference_dir / "config.json").read_text())["image_grid_pinpoints"]
+    )
 
 
 def test_our_weight_names_are_a_rename_of_llava_next(llava_next_pair):
@@ -96,6 +103,10 @@ def test_our_weight_names_are_a_rename_of_llava_next(llava_next_pair):
     ours = load_file(ours_dir / "model.safetensors")
     reference = load_file(reference_dir / "model.safetensors")
     assert len(ours) == len(reference)
-    assert {"model.image_newline", "lm_head.weight", "model.multi_modal_projector.linear_1.weight",
-            "model.multi_modal_projector.linear_2.bias"} <= ours.keys()
+    assert {
+        "model.image_newline",
+        "lm_head.weight",
+        "model.multi_modal_projector.linear_1.weight",
+        "model.multi_modal_projector.linear_2.bias",
+    } <= ours.keys()
     assert torch.equal(ours["model.image_newline"], reference["image_newline"])

@@ -32,11 +32,14 @@ def test_each_marker_expands_to_the_image_token_count(processor):
     assert inputs["image_sizes"].tolist() == [[50, 130], [200, 30]]
 
 
-@pytest.mark.parametrize("images, text, message", [
-    ([random_image(20, 20)], "sem marcador", "0 <image> markers but 1 images"),
-    ([], "<image> <image>", "2 <image> markers but 0 images"),
-    ([random_image(20, 20)] * 3, "<image><image>", "2 <image> markers but 3 images"),
-])
+@pytest.mark.parametrize(
+    "images, text, message",
+    [
+        ([random_image(20, 20)], "sem marcador", "0 <image> markers but 1 images"),
+        ([], "<image> <image>", "2 <image> markers but 0 images"),
+        ([random_image(20, 20)] * 3, "<image><image>", "2 <image> markers but 3 images"),
+    ],
+)
 def test_marker_and_image_counts_must_agree(processor, images, text, message):
     with pytest.raises(ValueError, match=message):
         processor(images=images or None, text=text)
@@ -44,8 +47,9 @@ def test_marker_and_image_counts_must_agree(processor, images, text, message):
 
 def test_per_sample_counts_are_checked(processor):
     with pytest.raises(ValueError, match="Text 1 has 1 <image> markers but 2 images"):
-        processor(images=[[random_image(9, 9)], [random_image(9, 9), random_image(9, 9)]],
-                  text=["<image> a", "<image> b"])
+        processor(
+            images=[[random_image(9, 9)], [random_image(9, 9), random_image(9, 9)]], text=["<image> a", "<image> b"]
+        )
 
 
 def test_corrupt_empty_and_missing_images_are_named(processor, tmp_path):
@@ -73,8 +77,9 @@ def test_cutting_through_image_tokens_is_refused(processor):
     with pytest.raises(ValueError, match="would cut through its images"):
         processor(images=[image], text="Olá <image> fim", truncation=True, max_length=5)
     # Cutting text after the last image token is fine.
-    cut = processor(images=[image], text="<image>\nDescreve a imagem em pormenor.", truncation=True,
-                    max_length=length - 2)
+    cut = processor(
+        images=[image], text="<image>\nDescreve a imagem em pormenor.", truncation=True, max_length=length - 2
+    )
     assert len(cut["input_ids"][0]) == length - 2
 
 
@@ -133,8 +138,12 @@ def test_max_tiles_per_call(processor):
 
 
 def test_left_padding_for_generation(processor):
-    batch = processor(images=[random_image(20, 20), random_image(90, 20)], text=["<image>", "<image> frase longa aqui"],
-                      padding=True, return_tensors="pt")
+    batch = processor(
+        images=[random_image(20, 20), random_image(90, 20)],
+        text=["<image>", "<image> frase longa aqui"],
+        padding=True,
+        return_tensors="pt",
+    )
     assert processor.tokenizer.padding_side == "left"
     assert batch["attention_mask"][0, 0] == 0 and batch["attention_mask"][:, -1].all()
 
@@ -148,8 +157,15 @@ def test_chat_template_renders_images_and_marks_assistant_turns(processor):
     assert prompt == "<|im_start|>user\n<image>\nQue cor é esta?<|im_end|>\n<|im_start|>assistant\nAzul.<|im_end|>\n"
     generation = processor.apply_chat_template(messages[:1], add_generation_prompt=True)
     assert generation.endswith("<|im_start|>assistant\n")
-    out = processor.apply_chat_template(messages, images=[random_image(40, 40)], tokenize=True, return_dict=True,
-                                        return_assistant_tokens_mask=True)
+    # Images travel inside the messages: the one form every supported transformers version accepts.
+    with_image = [
+        {
+            "role": "user",
+            "content": [{"type": "image", "image": random_image(40, 40)}, {"type": "text", "text": "Que cor é esta?"}],
+        },
+        messages[1],
+    ]
+    out = processor.apply_chat_template(with_image, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
     ids, mask = out["input_ids"][0], out["assistant_masks"][0]
     assert processor.tokenizer.decode([t for t, m in zip(ids, mask) if m]) == "Azul.<|im_end|>"
     assert not any(m for t, m in zip(ids, mask) if t == processor.image_token_id)
@@ -158,14 +174,25 @@ def test_chat_template_renders_images_and_marks_assistant_turns(processor):
 def test_assistant_masks_survive_batching_and_padding(processor):
     """TRL's vision collator asks for assistant masks on a padded batch, padded on the right."""
     conversations = [
-        [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "Que cor?"}]},
-         {"role": "assistant", "content": [{"type": "text", "text": "Azul."}]}],
-        [{"role": "user", "content": [{"type": "text", "text": "Diz olá, por favor, com calma."}]},
-         {"role": "assistant", "content": [{"type": "text", "text": "Olá!"}]}],
+        [
+            {
+                "role": "user",
+                "content": [{"type": "image", "image": random_image(64, 200)}, {"type": "text", "text": "Que cor?"}],
+            },
+            {"role": "assistant", "content": [{"type": "text", "text": "Azul."}]},
+        ],
+        [
+            {"role": "user", "content": [{"type": "text", "text": "Diz olá, por favor, com calma."}]},
+            {"role": "assistant", "content": [{"type": "text", "text": "Olá!"}]},
+        ],
     ]
     out = processor.apply_chat_template(
-        conversations, images=[[random_image(64, 200)], []], tokenize=True, return_dict=True, return_tensors="pt",
-        return_assistant_tokens_mask=True, processor_kwargs={"padding": True, "padding_side": "right"},
+        conversations,
+        tokenize=True,
+        return_dict=True,
+        return_tensors="pt",
+        return_assistant_tokens_mask=True,
+        processor_kwargs={"padding": True, "padding_side": "right"},
     )
     assert out["input_ids"].shape == out["assistant_masks"].shape
     rows = zip(out["input_ids"], out["assistant_masks"])

@@ -33,8 +33,15 @@ def test_real_width_tower_and_connector_compute_finite_features():
     torch.manual_seed(0)
     config = AmaliaVLConfig(
         vision_config={**AmaliaVLConfig().vision_config.to_dict(), "num_hidden_layers": 1},
-        text_config={"model_type": "llama", "hidden_size": 4096, "intermediate_size": 64, "num_hidden_layers": 1,
-                     "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 128},
+        text_config={
+            "model_type": "llama",
+            "hidden_size": 4096,
+            "intermediate_size": 64,
+            "num_hidden_layers": 1,
+            "num_attention_heads": 32,
+            "num_key_value_heads": 8,
+            "vocab_size": 128,
+        },
         image_token_id=127,
     )
     model = AutoModel.from_config(config).eval()

@@ -29,7 +29,7 @@ def test_stage_config_is_the_paper_table(monkeypatch, stage):
     stage_args, training_args, model_args = parse(monkeypatch, config_class, CONFIGS / f"{stage}.yaml")
     assert training_args.per_device_train_batch_size * training_args.gradient_accumulation_steps * gpus == global_batch
     assert (training_args.max_length, stage_args.max_tiles) == (max_length, tiles)
-    assert training_args.bf16 and training_args.activation_checkpointing
+    assert training_args.bf16 and training_args.gradient_checkpointing
     assert model_args.attn_implementation == "flash_attention_2"
     rates = stage_args.module_learning_rates
     if stage == "stage1":
