@@ -12,7 +12,7 @@ translated). Images are small drawn pictures of several shapes and sizes, so the
 import argparse
 from pathlib import Path
 
-from datasets import Dataset, DatasetDict, Features, Image, List, Value
+from datasets import Dataset, DatasetDict, Features, Image, List, Value, concatenate_datasets
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
@@ -533,10 +533,17 @@ FIXTURES = {
 }
 
 
-def write_fixtures(directory: Path, names: list[str] | None = None) -> Path:
-    """Saves the fixture datasets (all, or those named) under DIRECTORY/<NAME>; returns DIRECTORY."""
+def write_fixtures(directory: Path, names: list[str] | None = None, repeat: int = 1) -> Path:
+    """Saves the fixture datasets (all, or those named) under DIRECTORY/<NAME>; returns DIRECTORY.
+
+    `repeat` > 1 concatenates that many copies of each split, for timing runs that need more documents (the copies
+    share ids, so MME's pairs no longer pair up).
+    """
     for name in names or FIXTURES:
-        FIXTURES[name]().save_to_disk(str(Path(directory) / name))
+        dataset = FIXTURES[name]()
+        if repeat > 1:
+            dataset = DatasetDict({split: concatenate_datasets([rows] * repeat) for split, rows in dataset.items()})
+        dataset.save_to_disk(str(Path(directory) / name))
     return Path(directory)
 
 

@@ -32,11 +32,13 @@ from evaluation.tasks import lmms_tasks, select
 logger = logging.getLogger("evaluation.run")
 
 OUR_MODEL_CLASS = "amalia_vl"
+# lmms-eval's classes mostly take the checkpoint as `pretrained`; the vLLM ones as `model`.
+CHECKPOINT_ARGUMENT = {"vllm": "model", "vllm_generate": "model"}
 
 
 def model_args(args: argparse.Namespace) -> str:
     """lmms-eval's `k=v,...` string for the chosen model class, with the settings each class needs."""
-    pairs = {"pretrained": args.model}
+    pairs = {CHECKPOINT_ARGUMENT.get(args.model_class, "pretrained"): args.model}
     if args.model_class == OUR_MODEL_CLASS:
         pairs.update(dtype=args.dtype)
         if args.max_tiles is not None:
@@ -48,6 +50,10 @@ def model_args(args: argparse.Namespace) -> str:
         # cuda) whatever the map: both are set to the one device. (So llava_hf runs one process, not data-parallel.)
         device = args.device or default_device()
         pairs.update(dtype=args.dtype, device=device, device_map=device)
+    if args.disable_thinking:
+        # The paper disabled thinking for unified models; lmms-eval's Qwen3-VL and Qwen3.5 classes take this switch
+        # (classes without it refuse the argument, which is the loud failure wanted).
+        pairs["enable_thinking"] = False
     extra = dict(pair.split("=", 1) for pair in args.model_args.split(",") if pair) if args.model_args else {}
     pairs.update(extra)
     return ",".join(f"{key}={value}" for key, value in pairs.items())

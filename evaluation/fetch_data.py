@@ -1,0 +1,58 @@
+"""Mirror the pt-PT benchmark datasets from the Hub for offline machines: DIR/<NAME>-PT, one per dataset.
+
+    python -m evaluation.fetch_data data/eval                       # all 17 (RefCOCO-PT serves two tasks)
+    python -m evaluation.fetch_data data/eval --tasks mme_pt,pope_pt
+    python -m evaluation.run --model ckpt --tasks amalia_vl_eval_pt --data_dir data/eval --output_dir out
+
+Each dataset is `amalia-llm/<NAME>-PT` loaded whole (every split, every column) and written with
+`DatasetDict.save_to_disk`, which is what `evaluation.run --data_dir` reads. Run it on a machine that reaches the
+Hub (set HF_TOKEN if the datasets are gated); existing copies are kept unless --overwrite.
+"""
+
+import argparse
+import logging
+import shutil
+from pathlib import Path
+
+from evaluation.tasks import TAG, select
+from evaluation.tasks.spec import HUB_ORGANISATION
+
+
+logger = logging.getLogger("evaluation.fetch_data")
+
+
+def datasets_for(task_names: list[str]) -> list[str]:
+    """The Hub dataset names the tasks read, each once, in task order."""
+    return list(dict.fromkeys(benchmark.dataset for benchmark in select(task_names)))
+
+
+def fetch(name: str, directory: Path, overwrite: bool = False) -> Path:
+    from datasets import load_dataset
+
+    target = directory / name
+    if target.exists() and not overwrite:
+        logger.info("%s is already there; kept (--overwrite to fetch it again)", target)
+        return target
+    dataset = load_dataset(f"{HUB_ORGANISATION}/{name}", token=True)
+    if target.exists():
+        shutil.rmtree(target)
+    dataset.save_to_disk(str(target))
+    sizes = ", ".join(f"{split} {len(rows)}" for split, rows in dataset.items())
+    logger.info("wrote %s (%s)", target, sizes)
+    return target
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--tasks", default=TAG, help="comma-separated task names (default: all 18)")
+    parser.add_argument("--overwrite", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    args.directory.mkdir(parents=True, exist_ok=True)
+    for name in datasets_for(args.tasks.split(",")):
+        fetch(name, args.directory, args.overwrite)
+
+
+if __name__ == "__main__":
+    main()
