@@ -143,6 +143,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dtype", default="auto", help="auto (bf16 on GPU, fp32 on CPU), bfloat16, float32")
     parser.add_argument("--device", help="cuda, cuda:N or cpu (default: a GPU when there is one)")
     parser.add_argument(
+        "--disable_thinking",
+        action="store_true",
+        help="unified peers (qwen3_vl, qwen3_5): answer without thinking, as the paper ran them",
+    )
+    parser.add_argument(
         "--max_new_tokens",
         type=int,
         help="cap every task's generation budget (smoke tests only: the protocol sets its own)",

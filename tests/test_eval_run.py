@@ -107,3 +107,20 @@ def test_lmms_eval_finds_our_model_through_its_entry_point():
     result = _command("-c", "from lmms_eval.models import get_model; print(get_model('amalia_vl').__name__)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "AmaliaVLEval"
+
+
+def test_model_arguments_per_class():
+    def arguments(*argv: str) -> str:
+        return run.model_args(run.parse_args(["--tasks", "mme_pt", "--output_dir", "out", *argv]))
+
+    assert arguments("--model", "ckpt", "--max_tiles", "4") == "pretrained=ckpt,dtype=auto,max_tiles=4"
+    # llava_hf's default device_map="" crashes on transformers 5, and it moves inputs to `device` whatever the map.
+    assert arguments("--model", "x", "--model_class", "llava_hf", "--device", "cpu") == (
+        "pretrained=x,dtype=auto,device=cpu,device_map=cpu"
+    )
+    assert arguments("--model", "Qwen/Qwen3.5-9B", "--model_class", "qwen3_5", "--disable_thinking") == (
+        "pretrained=Qwen/Qwen3.5-9B,enable_thinking=False"
+    )
+    assert arguments("--model", "x", "--model_class", "vllm", "--model_args", "tensor_parallel_size=2") == (
+        "model=x,tensor_parallel_size=2"
+    )
