@@ -153,3 +153,13 @@ def paper_row(model: str) -> list[float]:
         if name == model:
             return values
     raise KeyError(f"Table 3 has no row {model!r}; its rows are {', '.join(name for name, _, _ in PAPER_ROWS)}")
+
+
+# Table 4: RefRec (ACC@0.5) with the boxes asked for in two formats, each on [0, 1] and [0, 1000]; per model,
+# (value on [0, 1], value on [0, 1000]). The second row's [0, 1] values are Table 3's (the paper marks them *), so
+# it is Table 3's prompt, a list [x1, y1, x2, y2]; the first row's format is not named in the text we have.
+TABLE4_MODELS = ("Gemma3", "GLM4v", "Qwen3vl", "Qwen3.5", "Molmo2", "AMALIA-VL")
+TABLE4_ROWS: dict[str, tuple[tuple[float, float], ...]] = {
+    "first row (format unnamed)": ((6.3, 1.1), (0.0, 24.7), (0.2, 25.05), (6.6, 23.9), (2.9, 4.1), (23.0, 18.9)),
+    "list, as Table 3": ((6.1, 3.6), (86.9, 87.3), (0.2, 88.3), (83.6, 86.4), (3.6, 4.2), (80.0, 67.1)),
+}

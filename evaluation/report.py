@@ -6,7 +6,8 @@
 Each run becomes one row in Table 3's column order (lmms-eval scores x 100; MME as perception + cognition), with the
 Average the paper's way (the 18 columns' mean, MME divided by 28; only when all 18 ran) and, for every run, a row
 of differences to the paper's row `--compare_to`. Held-in benchmarks carry the paper's dagger. The last column is
-pt-PT fidelity: the share of free-form answers the variety filter reads as pt-BR (lower is better).
+pt-PT fidelity: the share of free-form answers the variety filter reads as pt-BR (lower is better). `--table4`
+adds the paper's Table 4, RefCOCO REC with the boxes asked for in other formats and scales.
 """
 
 import argparse
@@ -16,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluation.fidelity import fidelity
-from evaluation.paper import COLUMNS, PAPER_ROWS, paper_row, percentage, table_average
+from evaluation.paper import COLUMNS, PAPER_ROWS, TABLE4_MODELS, TABLE4_ROWS, paper_row, percentage, table_average
+from evaluation.tasks import ABLATION_TAG
+from evaluation.tasks.grounding import BOX_FORMATS, SCALES, ablation_task
 
 
 @dataclass
@@ -45,11 +48,15 @@ def column_value(results: dict, column) -> float | None:
     return None if math.isnan(total) else total * column.scale
 
 
-def load_run(output_dir: Path) -> Row:
+def load_results(output_dir: Path) -> dict:
     path = Path(output_dir) / "results.json"
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist: pass directories written by `python -m evaluation.run`")
-    run = json.loads(path.read_text())
+    return json.loads(path.read_text())
+
+
+def load_run(output_dir: Path) -> Row:
+    run = load_results(output_dir)
     values = [column_value(run["results"], column) for column in COLUMNS]
     share = fidelity(Path(output_dir))
     return Row(run["label"], values, share.pt_br_share if share.answers else None)
@@ -98,6 +105,30 @@ def markdown(rows: list[Row], compare_to: Row | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def ablation_markdown(runs: list[Path]) -> str:
+    """Table 4: RefRec (ACC@0.5 x 100) per box format and scale, the paper's rows, then each run's."""
+    lines = ["| Model | format | [0-1] | [0-1000] |", "|---|---|---|---|"]
+    for row_name, values in TABLE4_ROWS.items():
+        for model, (unit, thousand) in zip(TABLE4_MODELS, values):
+            lines.append(f"| {model} (paper) | {row_name} | {unit:.1f} | {thousand:.1f} |")
+    for output_dir in runs:
+        run = load_results(output_dir)
+        for box_format in BOX_FORMATS:
+            cells = []
+            for scale in SCALES:
+                scores = run["results"].get(ablation_task(box_format, scale), {})
+                value = scores.get("refcoco_ACC@0.5,none")
+                cells.append("–" if value is None else f"{100 * float(value):.1f}")
+            if any(cell != "–" for cell in cells):
+                lines.append(f"| {run['label']} | {box_format} | {cells[0]} | {cells[1]} |")
+    lines.append("")
+    lines.append(
+        f"Run `--tasks {ABLATION_TAG}` to fill our rows: `list` is Table 3's prompt, `json` asks for Qwen's "
+        '`{"bbox_2d": [...]}`; the parser reads every format and scale the same way.'
+    )
+    return "\n".join(lines) + "\n"
+
+
 def chart(rows: list[Row], path: Path) -> Path:
     """Grouped bars, one group per column (MME as its percentage, MME/28), one colour per row."""
     import matplotlib
@@ -135,6 +166,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--compare_to", default="AMALIA-VL-DPO", help="the published row the differences refer to")
     parser.add_argument("--output", type=Path, help="write the markdown here too (it is always printed)")
     parser.add_argument("--chart", type=Path, help="write a PNG bar chart here")
+    parser.add_argument(
+        "--table4",
+        action="store_true",
+        help="also the Table 4 ablation: RefCOCO boxes per format and scale, beside the paper's",
+    )
     args = parser.parse_args(argv)
 
     ours = [load_run(path) for path in args.runs]
@@ -142,6 +178,8 @@ def main(argv: list[str] | None = None) -> None:
     reference = paper_rows([args.compare_to])[0] if args.compare_to else None
     rows = published + ours
     text = markdown(rows, reference)
+    if args.table4:
+        text += "\n" + ablation_markdown(args.runs)
     print(text)
     if args.output:
         args.output.write_text(text)

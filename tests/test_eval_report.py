@@ -79,3 +79,15 @@ def test_fidelity_counts_free_form_answers_read_as_pt_br(tmp_path):
     result = fidelity(tmp_path / "run")
     assert (result.flagged, result.answers) == (2, 4)  # the letters of ai2d are not free-form
     assert report.load_run(tmp_path / "run").pt_br_share == 0.5
+
+
+def test_table4_lists_each_format_and_scale(tmp_path):
+    write_run(tmp_path / "run", "ours", paper_row("AMALIA-VL"))
+    data = json.loads((tmp_path / "run" / "results.json").read_text())
+    data["results"]["refcoco_bbox_rec_pt_list_1000"] = {"refcoco_ACC@0.5,none": 0.671}
+    data["results"]["refcoco_bbox_rec_pt_json_1000"] = {"refcoco_ACC@0.5,none": 0.25}
+    (tmp_path / "run" / "results.json").write_text(json.dumps(data))
+    lines = report.ablation_markdown([tmp_path / "run"]).splitlines()
+    assert "| AMALIA-VL (paper) | list, as Table 3 | 80.0 | 67.1 |" in lines
+    assert "| ours | list | 80.0 | 67.1 |" in lines  # [0-1] is Table 3's RefRec column
+    assert "| ours | json | – | 25.0 |" in lines

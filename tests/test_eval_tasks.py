@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from evaluation.fixtures import write_fixtures
-from evaluation.tasks import BENCHMARKS, TAG, lmms_tasks, select
+from evaluation.tasks import TABLE3, TAG, lmms_tasks, select
 from tests.eval_oracle import GOLD_ANSWERS, OracleModel
 
 
@@ -33,14 +33,14 @@ def oracle_run(tmp_path_factory):
 
 
 def test_every_benchmark_has_a_gold_answer_and_a_fixture():
-    assert set(GOLD_ANSWERS) == set(BENCHMARKS)
-    assert len(BENCHMARKS) == 18
+    assert set(GOLD_ANSWERS) == set(TABLE3)
+    assert len(TABLE3) == 18
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="the captioning metrics need Java")
 def test_oracle_scores_the_maximum_on_every_task(oracle_run):
     results, _ = oracle_run
-    for task, benchmark in BENCHMARKS.items():
+    for task, benchmark in TABLE3.items():
         scores = results["results"][task]
         for metric in benchmark.metrics:
             key = f"{metric},none"
@@ -61,7 +61,7 @@ def test_oracle_scores_the_maximum_on_every_task(oracle_run):
 
 def test_every_document_was_asked(oracle_run):
     results, oracle = oracle_run
-    for task in BENCHMARKS:
+    for task in TABLE3:
         assert len(results["samples"][task]) > 1, task
     # RefCOCO REC asks one question per referring expression: 4 expressions over 3 images in the fixture.
     assert len(results["samples"]["refcoco_bbox_rec_pt"]) == 4
@@ -103,3 +103,22 @@ def test_unknown_tasks_and_missing_data_are_named(tmp_path):
         select(["mme"])
     with pytest.raises(FileNotFoundError, match="MME-PT"):
         lmms_tasks(["mme_pt"], tmp_path, model_name="amalia_vl", chat=True)
+
+
+def test_the_table4_ablation_asks_other_formats_and_scores_them_alike(tmp_path):
+    from lmms_eval.evaluator import simple_evaluate
+
+    from evaluation.tasks import ABLATION_TAG
+
+    data_dir = write_fixtures(tmp_path, ["RefCOCO-PT"])
+    tasks = lmms_tasks([ABLATION_TAG], data_dir, model_name="amalia_vl", chat=True)
+    names = [task.config.task for task in tasks]
+    assert names[0] == "refcoco_bbox_rec_pt" and len(names) == 4
+    # The oracle answers every variant on the 0-1000 scale; the parser scores them all the same.
+    oracle = OracleModel({name: GOLD_ANSWERS["refcoco_bbox_rec_pt"] for name in names})
+    results = simple_evaluate(model=oracle, tasks=tasks, bootstrap_iters=0, verbosity="WARNING")
+    assert all(results["results"][name]["refcoco_ACC@0.5,none"] == 1.0 for name in names)
+    prompts = {name: _prompt(oracle, name) for name in names}
+    assert "entre 0 e 1000" in prompts["refcoco_bbox_rec_pt_list_1000"]
+    assert '{"bbox_2d": [x superior esquerdo' in prompts["refcoco_bbox_rec_pt_json_1"]
+    assert len(set(prompts.values())) == 4

@@ -16,23 +16,28 @@ from evaluation.tasks import captioning, grounding, mathvision, mmmu, multiple_c
 from evaluation.tasks.spec import TAG, Benchmark
 
 
-BENCHMARKS: dict[str, Benchmark] = {
+# The 18 of Table 3, in its column order's families.
+TABLE3: dict[str, Benchmark] = {
     benchmark.task: benchmark
     for module in (yes_no, multiple_choice, mmmu, short_answer, grounding, captioning, mathvision)
     for benchmark in module.BENCHMARKS
 }
+# Table 4: RefCOCO REC with boxes asked in other formats and scales.
+ABLATION_TAG = "amalia_vl_refcoco_ablation"
+BENCHMARKS: dict[str, Benchmark] = {**TABLE3, **{benchmark.task: benchmark for benchmark in grounding.ABLATION}}
+TAGS = {TAG: list(TABLE3), ABLATION_TAG: [grounding.REFCOCO_REC.task, *(b.task for b in grounding.ABLATION)]}
 
 
 def select(names: list[str]) -> list[Benchmark]:
-    """The benchmarks named, the tag `amalia_vl_eval_pt` standing for all 18; unknown names raise."""
+    """The benchmarks named, a tag standing for its tasks (`amalia_vl_eval_pt`: the 18); unknown names raise."""
     selected: dict[str, Benchmark] = {}
     for name in names:
-        if name == TAG:
-            selected.update(BENCHMARKS)
-        elif name in BENCHMARKS:
-            selected[name] = BENCHMARKS[name]
-        else:
-            raise ValueError(f"unknown task {name!r}: choose {TAG} or some of {', '.join(BENCHMARKS)}")
+        for task in TAGS.get(name, [name]):
+            if task not in BENCHMARKS:
+                raise ValueError(
+                    f"unknown task {task!r}: choose a tag ({', '.join(TAGS)}) or some of {', '.join(BENCHMARKS)}"
+                )
+            selected[task] = BENCHMARKS[task]
     return list(selected.values())
 
 
@@ -48,4 +53,4 @@ def lmms_tasks(names: list[str], data_dir: Path | None, model_name: str, chat: b
     return [task_class(config=benchmark.lmms_config(data_dir), model_name=model_name) for benchmark in select(names)]
 
 
-__all__ = ["BENCHMARKS", "TAG", "Benchmark", "lmms_tasks", "select"]
+__all__ = ["ABLATION_TAG", "BENCHMARKS", "TABLE3", "TAG", "TAGS", "Benchmark", "lmms_tasks", "select"]

@@ -1,5 +1,7 @@
 """RefCOCO referring-expression comprehension: the model gives the box a phrase describes, scored by IoU."""
 
+import dataclasses
+
 from lmms_eval.tasks.refcoco import utils_rec
 
 from evaluation.parsers import parse_box
@@ -47,5 +49,43 @@ REFCOCO_REC = Benchmark(
     target="bbox",
     prompts={"default": {"box_prompt": BOX_PROMPT}},
 )
+
+
+# The Table 4 ablation: the same documents asked for boxes in other formats and scales (the parser reads them
+# all). The paper's text does not give its ablation prompts; these say the format and the scale the way the
+# Table 3 prompt does. The variants are extra tasks, outside the amalia_vl_eval_pt tag.
+_CORNERS = "[x superior esquerdo, y superior esquerdo, x inferior direito, y inferior direito]"
+SCALES = {
+    "1": "Todos os valores são números de vírgula flutuante limitados entre 0 e 1.",
+    "1000": "Todos os valores são números inteiros entre 0 e 1000.",
+}
+BOX_FORMATS = {
+    "list": f'As coordenadas de uma "bounding box" são especificadas no formato {_CORNERS}. {{scale}} Por favor, '
+    'fornece as coordenadas da "bounding box" que esta frase descreve: ',
+    "json": f'Responde em JSON, no formato {{{{"bbox_2d": {_CORNERS}}}}}. {{scale}} Indica a "bounding box" da '
+    "região que esta frase descreve: ",
+}
+
+
+def box_prompt(box_format: str, scale: str) -> str:
+    return BOX_FORMATS[box_format].format(scale=SCALES[scale])
+
+
+def rec_variant(box_format: str, scale: str) -> Benchmark:
+    """RefCOCO REC asking for boxes as `box_format` ("list" or "json") on the `scale` ("1" or "1000")."""
+    return dataclasses.replace(
+        REFCOCO_REC,
+        task=f"{REFCOCO_REC.task}_{box_format}_{scale}",
+        prompts={"default": {"box_prompt": box_prompt(box_format, scale)}},
+    )
+
+
+# Lists on [0, 1] are Table 3's own task.
+ABLATION = [rec_variant(fmt, scale) for fmt in BOX_FORMATS for scale in SCALES if (fmt, scale) != ("list", "1")]
+
+
+def ablation_task(box_format: str, scale: str) -> str:
+    return REFCOCO_REC.task if (box_format, scale) == ("list", "1") else f"{REFCOCO_REC.task}_{box_format}_{scale}"
+
 
 BENCHMARKS = [REFCOCO_REC]
