@@ -38,8 +38,8 @@ def llava_next_export(tiny_checkpoint, tmp_path_factory):
     return export
 
 
-def _run(model: Path, model_class: str, data_dir: Path, output_dir: Path, batch_size: int) -> dict:
-    argv = [
+def _arguments(model: Path, model_class: str, data_dir: Path, output_dir: Path, batch_size: int) -> list[str]:
+    return [
         "--model",
         str(model),
         "--model_class",
@@ -55,8 +55,17 @@ def _run(model: Path, model_class: str, data_dir: Path, output_dir: Path, batch_
         "--output_dir",
         str(output_dir),
     ]
-    assert run.main(argv) == 0
+
+
+def _run(model: Path, model_class: str, data_dir: Path, output_dir: Path, batch_size: int) -> dict:
+    assert run.main(_arguments(model, model_class, data_dir, output_dir, batch_size)) == 0
     return json.loads((output_dir / "results.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def our_run(tiny_checkpoint, data_dir, tmp_path_factory):
+    output_dir = tmp_path_factory.mktemp("ours")
+    return _run(tiny_checkpoint, "amalia_vl", data_dir, output_dir, batch_size=3), output_dir
 
 
 def _predictions(output_dir: Path, task: str) -> list[str]:
@@ -64,11 +73,11 @@ def _predictions(output_dir: Path, task: str) -> list[str]:
     return [json.loads(line)["prediction"] for line in lines]
 
 
-def test_our_batched_class_answers_as_llava_hf_on_the_export(tiny_checkpoint, llava_next_export, data_dir, tmp_path):
-    ours = _run(tiny_checkpoint, "amalia_vl", data_dir, tmp_path / "ours", batch_size=3)
+def test_our_batched_class_answers_as_llava_hf_on_the_export(our_run, llava_next_export, data_dir, tmp_path):
+    ours, our_dir = our_run
     authors = _run(llava_next_export, "llava_hf", data_dir, tmp_path / "llava_hf", batch_size=1)
     for task in PARITY_TASKS:
-        predictions = _predictions(tmp_path / "ours", task)
+        predictions = _predictions(our_dir, task)
         assert predictions == _predictions(tmp_path / "llava_hf", task), task
         assert len(predictions) == ours["n_samples"][task] > 1
         assert any(prediction.strip() for prediction in predictions), f"{task}: the model generated nothing"
@@ -78,6 +87,33 @@ def test_our_batched_class_answers_as_llava_hf_on_the_export(tiny_checkpoint, ll
 
 def _command(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], cwd=REPOSITORY, capture_output=True, text=True, timeout=600)
+
+
+def test_data_parallel_gives_the_scores_of_one_process(our_run, tiny_checkpoint, data_dir, tmp_path):
+    # Two CPU processes under accelerate, as `accelerate launch --num_processes 8` runs on a GPU node: lmms-eval
+    # shards the documents between them and gathers the results on the first.
+    ours, our_dir = our_run
+    launch = [
+        "-m",
+        "accelerate.commands.launch",
+        "--cpu",
+        "--num_processes",
+        "2",
+        "--num_machines",
+        "1",
+        "--mixed_precision",
+        "no",
+        "--dynamo_backend",
+        "no",
+        "-m",
+        "evaluation.run",
+    ]
+    result = _command(*launch, *_arguments(tiny_checkpoint, "amalia_vl", data_dir, tmp_path / "dp", batch_size=2))
+    assert result.returncode == 0, result.stderr[-3000:]
+    parallel = json.loads((tmp_path / "dp" / "results.json").read_text())
+    assert parallel["results"] == ours["results"]
+    for task in PARITY_TASKS:
+        assert _predictions(tmp_path / "dp", task) == _predictions(our_dir, task), task
 
 
 def test_a_failing_run_exits_non_zero(tiny_checkpoint, data_dir, tmp_path):
