@@ -110,7 +110,10 @@ class AmaliaVLEval(lmms):
 
     def _encode(self, chats: list[list[dict]]) -> dict:
         prompts = [self.processor.apply_chat_template(chat, add_generation_prompt=True) for chat in chats]
-        images = [ChatMessages(messages=chat).extract_media()[0] for chat in chats]
+        images = [
+            [item["url"] for message in chat for item in message["content"] if item["type"] == "image"]
+            for chat in chats
+        ]
         inputs = self.processor(
             text=prompts,
             images=images if any(images) else None,

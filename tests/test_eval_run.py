@@ -160,3 +160,28 @@ def test_model_arguments_per_class():
     assert arguments("--model", "x", "--model_class", "vllm", "--model_args", "tensor_parallel_size=2") == (
         "model=x,tensor_parallel_size=2"
     )
+
+
+def test_max_tiles_and_dtype_options(tiny_checkpoint):
+    import torch
+
+    from evaluation.fixtures import picture
+    from evaluation.model import AmaliaVLEval
+
+    chat = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "image", "url": picture(3).resize((300, 75))},
+                {"type": "text", "text": "Descreve a imagem."},
+            ],
+        }
+    ]
+    tiled = AmaliaVLEval(pretrained=str(tiny_checkpoint), device="cpu")._encode([chat])
+    single = AmaliaVLEval(pretrained=str(tiny_checkpoint), device="cpu", max_tiles=1, dtype="bfloat16")
+    untiled = single._encode([chat])
+    assert untiled["pixel_values"].shape[0] < tiled["pixel_values"].shape[0]  # views of the image
+    assert untiled["input_ids"].shape[1] < tiled["input_ids"].shape[1]
+    assert single.model.dtype == untiled["pixel_values"].dtype == torch.bfloat16
+    with pytest.raises(TypeError, match="does not take"):
+        AmaliaVLEval(pretrained=str(tiny_checkpoint), device="cpu", device_map="auto")

@@ -6,7 +6,7 @@ a local `save_to_disk` mirror) is chosen at run time rather than written into 18
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
@@ -42,7 +42,6 @@ class Benchmark:
     prompts: dict[str, dict] | None = None
     process_docs: Callable | None = None
     doc_to_messages: Callable | None = None
-    extra: dict = field(default_factory=dict)
 
     def dataset_location(self, data_dir: Path | None) -> tuple[str, dict]:
         """The `dataset_path` and `dataset_kwargs` for lmms-eval: `DIR/<NAME>` from disk, else the Hub id."""
@@ -80,7 +79,6 @@ class Benchmark:
             ],
             "generation_kwargs": generation,
             "metadata": {"version": 0.0},
-            **self.extra,
         }
         if self.prompts is not None:
             config["lmms_eval_specific_kwargs"] = _copy_prompts(self.prompts)
