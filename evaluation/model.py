@@ -18,7 +18,7 @@ from lmms_eval.api.instance import GenerationResult, Instance, TokenCounts
 from lmms_eval.api.model import lmms
 from lmms_eval.protocol import ChatMessages
 from tqdm import tqdm
-from transformers import AutoModel, AutoProcessor
+from transformers import AutoConfig, AutoModel, AutoProcessor
 
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,16 @@ def resolve_dtype(dtype: str, device: torch.device) -> torch.dtype:
     if dtype not in DTYPES:
         raise ValueError(f"dtype={dtype!r}: choose auto, {', '.join(DTYPES)}")
     return DTYPES[dtype]
+
+
+def _check_model_type(pretrained: str) -> None:
+    """Our class loads amalia_vl checkpoints; a llava_next one (the released weights) would load without its head."""
+    model_type = AutoConfig.from_pretrained(pretrained, trust_remote_code=True).model_type
+    if model_type != "amalia_vl":
+        raise ValueError(
+            f"{pretrained} is a {model_type!r} checkpoint; --model_class amalia_vl needs an amalia_vl one. Convert it "
+            f"(python hub_release/convert_llava_next.py {pretrained} DIR) or evaluate it with --model_class llava_hf."
+        )
 
 
 class AmaliaVLEval(lmms):
@@ -71,6 +81,7 @@ class AmaliaVLEval(lmms):
         self.batch_size_per_gpu = int(batch_size)
         self.max_tiles = int(max_tiles) if max_tiles not in (None, "", "None") else None
 
+        _check_model_type(pretrained)
         load_kwargs = {"dtype": resolve_dtype(dtype, self._device), "trust_remote_code": True}
         if attn_implementation:
             load_kwargs["attn_implementation"] = attn_implementation

@@ -185,3 +185,10 @@ def test_max_tiles_and_dtype_options(tiny_checkpoint):
     assert single.model.dtype == untiled["pixel_values"].dtype == torch.bfloat16
     with pytest.raises(TypeError, match="does not take"):
         AmaliaVLEval(pretrained=str(tiny_checkpoint), device="cpu", device_map="auto")
+
+
+def test_our_class_names_the_fix_for_a_llava_next_checkpoint(llava_next_export):
+    from evaluation.model import AmaliaVLEval
+
+    with pytest.raises(ValueError, match="convert_llava_next.py .* or evaluate it with --model_class llava_hf"):
+        AmaliaVLEval(pretrained=str(llava_next_export), device="cpu")
