@@ -1,11 +1,12 @@
 """Mirror the pt-PT benchmark datasets from the Hub for offline machines: DIR/<NAME>-PT, one per dataset.
 
     python -m evaluation.fetch_data data/eval                       # all 17 (RefCOCO-PT serves two tasks)
-    python -m evaluation.fetch_data data/eval --tasks mme_pt,pope_pt
+    python -m evaluation.fetch_data data/eval --tasks mme_pt,pope_pt,portexto_pt,caravela
     python -m evaluation.run --model ckpt --tasks amalia_vl_eval_pt --data_dir data/eval --output_dir out
 
 Each dataset is `amalia-llm/<NAME>-PT` loaded whole (every split, every column) and written with
-`DatasetDict.save_to_disk`, which is what `evaluation.run --data_dir` reads. Run it on a machine that reaches the
+`DatasetDict.save_to_disk`, which is what `evaluation.run --data_dir` reads; a dataset with parts (PorTEXTO's
+configs, CARAVELA's files) is written one part per folder, DIR/<NAME>/<part>. Run it on a machine that reaches the
 Hub (set HF_TOKEN if the datasets are gated); existing copies are kept unless --overwrite.
 """
 
@@ -15,25 +16,25 @@ import shutil
 from pathlib import Path
 
 from evaluation.tasks import TAG, select
-from evaluation.tasks.spec import HUB_ORGANISATION
+from evaluation.tasks.spec import HUB_ORGANISATION, Benchmark
 
 
 logger = logging.getLogger("evaluation.fetch_data")
 
 
-def datasets_for(task_names: list[str]) -> list[str]:
-    """The Hub dataset names the tasks read, each once, in task order."""
-    return list(dict.fromkeys(benchmark.dataset for benchmark in select(task_names)))
+def datasets_for(task_names: list[str]) -> list[Benchmark]:
+    """One benchmark per dataset (or dataset part) the tasks read, in task order: RefCOCO-PT serves two tasks."""
+    return list({(b.dataset, b.subset): b for b in select(task_names)}.values())
 
 
-def fetch(name: str, directory: Path, overwrite: bool = False) -> Path:
+def fetch(benchmark: Benchmark, directory: Path, overwrite: bool = False) -> Path:
     from datasets import load_dataset
 
-    target = directory / name
+    target = benchmark.local_path(directory)
     if target.exists() and not overwrite:
         logger.info("%s is already there; kept (--overwrite to fetch it again)", target)
         return target
-    dataset = load_dataset(f"{HUB_ORGANISATION}/{name}", token=True)
+    dataset = load_dataset(f"{HUB_ORGANISATION}/{benchmark.dataset}", token=True, **benchmark.hub_arguments())
     if target.exists():
         shutil.rmtree(target)
     dataset.save_to_disk(str(target))
@@ -50,8 +51,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     args.directory.mkdir(parents=True, exist_ok=True)
-    for name in datasets_for(args.tasks.split(",")):
-        fetch(name, args.directory, args.overwrite)
+    for benchmark in datasets_for(args.tasks.split(",")):
+        fetch(benchmark, args.directory, args.overwrite)
 
 
 if __name__ == "__main__":

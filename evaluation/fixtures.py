@@ -1,4 +1,4 @@
-"""Small local copies of the 17 pt-PT benchmark datasets, in their real schemas, for tests and offline smoke runs.
+"""Small local copies of the pt-PT benchmark datasets, in their real schemas, for tests and offline smoke runs.
 
     python -m evaluation.fixtures data/eval-fixtures
     python -m evaluation.run --model checkpoints/amalia-vl-tiny --tasks amalia_vl_eval_pt \
@@ -512,6 +512,65 @@ def mathvision() -> DatasetDict:
     )
 
 
+def portexto() -> DatasetDict:
+    rows = [
+        {"image": picture(i), "question": "Transcreve o texto da imagem.", "answer": answer}
+        for i, answer in enumerate(["Rua Augusta, 24", "Bom dia a todos"])
+    ]
+    return _dataset(rows, {"image": Image(), "question": Value("string"), "answer": Value("string")}, "test")
+
+
+def _caravela(extra: dict, features: dict) -> DatasetDict:
+    rows = [
+        {
+            "image": picture(i),
+            "question": question,
+            "answer": answer,
+            "entity": entity,
+            "area": "património",
+            "category": "monumentos",
+            **{key: values[i] for key, values in extra.items()},
+        }
+        for i, (question, answer, entity) in enumerate(
+            [
+                ("Que monumento é este?", "O Mosteiro dos Jerónimos", "Mosteiro dos Jerónimos"),
+                ("Em que cidade fica?", "Lisboa", "Torre de Belém"),
+            ]
+        )
+    ]
+    return _dataset(
+        rows,
+        {
+            "image": Image(),
+            "question": Value("string"),
+            "answer": Value("string"),
+            "entity": Value("string"),
+            "area": Value("string"),
+            "category": Value("string"),
+            **features,
+        },
+        "test",
+    )
+
+
+def caravela_mcq() -> DatasetDict:
+    dataset = _caravela(
+        {f"options_{letter}": [f"{letter}1", f"{letter}2"] for letter in "abcd"},
+        {f"options_{letter}": Value("string") for letter in "abcd"},
+    )
+    return DatasetDict({"test": dataset["test"].map(lambda row, i: {"answer": "BD"[i]}, with_indices=True)})
+
+
+def caravela_vqa() -> DatasetDict:
+    return _caravela({}, {})
+
+
+def caravela_reasoning() -> DatasetDict:
+    chains = ["É um mosteiro manuelino em Belém.", "A torre fica junto ao Tejo, em Lisboa."]
+    return _caravela({"reasoning_chain": chains}, {"reasoning_chain": Value("string")})
+
+
+# Keyed by the folder `--data_dir` reads: DIR/<NAME>, or DIR/<NAME>/<part> for the parts of one dataset.
 FIXTURES = {
     "MME-PT": mme,
     "POPE-PT": pope,
@@ -530,6 +589,13 @@ FIXTURES = {
     "RefCOCO-PT": refcoco,
     "COCO-Caption2017-PT": coco_caption,
     "MATH-Vision-PT": mathvision,
+    **{
+        f"PorTEXTO/{subset}": portexto
+        for subset in ("handwritten", "handwritten_full_page", "in_the_wild", "synthetic")
+    },
+    "CARAVELA/caravela_mcq": caravela_mcq,
+    "CARAVELA/caravela_vqa": caravela_vqa,
+    "CARAVELA/caravela_reasoning": caravela_reasoning,
 }
 
 

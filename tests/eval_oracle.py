@@ -50,6 +50,18 @@ GOLD_ANSWERS = {
 }
 
 
+# The native pt-PT suites, beyond Table 3, with a reasoning block the harness must strip before scoring.
+NATIVE_GOLD_ANSWERS = {
+    **{
+        f"portexto_{subset}_pt": lambda doc: f"<think>Leio o texto.</think>{doc['answer']}"
+        for subset in ("handwritten", "handwritten_full_page", "in_the_wild", "synthetic")
+    },
+    "caravela_mcq": lambda doc: f"<think>Penso.</think>É a opção certa.\nANSWER: {doc['answer']}",
+    "caravela_vqa": lambda doc: f"Vejo o monumento.\nANSWER: {doc['answer'].lower()}.",
+    "caravela_reasoning": lambda doc: f"{doc['reasoning_chain']}\nANSWER: {doc['answer']}",
+}
+
+
 class OracleModel(lmms):
     """Answers from the gold field of the document each request is about (a chat model, as ours is)."""
 

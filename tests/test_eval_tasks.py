@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from evaluation.fixtures import write_fixtures
+from evaluation.fixtures import FIXTURES, write_fixtures
 from evaluation.tasks import TABLE3, TAG, lmms_tasks, select
 from tests.eval_oracle import GOLD_ANSWERS, OracleModel
 
@@ -122,3 +122,34 @@ def test_the_table4_ablation_asks_other_formats_and_scores_them_alike(tmp_path):
     assert "entre 0 e 1000" in prompts["refcoco_bbox_rec_pt_list_1000"]
     assert '{"bbox_2d": [x superior esquerdo' in prompts["refcoco_bbox_rec_pt_json_1"]
     assert len(set(prompts.values())) == 4
+
+
+def test_the_native_suites_score_the_oracle_at_the_maximum(tmp_path):
+    from lmms_eval.evaluator import simple_evaluate
+
+    from tests.eval_oracle import NATIVE_GOLD_ANSWERS
+
+    data_dir = write_fixtures(tmp_path, [name for name in FIXTURES if name.startswith(("PorTEXTO", "CARAVELA"))])
+    tasks = lmms_tasks(["portexto_pt", "caravela"], data_dir, model_name="amalia_vl", chat=True)
+    assert {task.config.task for task in tasks} == set(NATIVE_GOLD_ANSWERS)
+    oracle = OracleModel(NATIVE_GOLD_ANSWERS)
+    results = simple_evaluate(model=oracle, tasks=tasks, bootstrap_iters=0, verbosity="WARNING")["results"]
+    for task, scores in results.items():
+        if task.startswith("portexto"):
+            assert scores["anls,none"] == 1.0 and scores["bleu,none"] == pytest.approx(100.0), task
+        else:
+            assert scores["caravela_score,none"] == pytest.approx(100.0), task
+    assert _prompt(oracle, "caravela_mcq").endswith(
+        "D. d1\nResponde apenas com a letra da opção correta. "
+        "Termina a tua resposta escrevendo 'ANSWER:' seguido da letra."
+    )
+
+
+def test_caravela_scoring():
+    from evaluation.tasks.native import final_answer, normalise, word_f1
+
+    assert final_answer("Penso que sim. ANSWER: Lisboa") == "Lisboa"
+    assert final_answer("Lisboa") == "Lisboa"
+    assert normalise("O Mosteiro dos Jerónimos.") == normalise("mosteiro jerónimos") == "mosteiro jerónimos"
+    # Words over three letters: {mosteiro, jerónimos} against {mosteiro, belém}: P = R = 1/2.
+    assert word_f1("O mosteiro de Belém", "Mosteiro dos Jerónimos") == pytest.approx(0.5)

@@ -12,7 +12,7 @@ through the public task classes, avoids both.
 
 from pathlib import Path
 
-from evaluation.tasks import captioning, grounding, mathvision, mmmu, multiple_choice, short_answer, yes_no
+from evaluation.tasks import captioning, grounding, mathvision, mmmu, multiple_choice, native, short_answer, yes_no
 from evaluation.tasks.spec import TAG, Benchmark
 
 
@@ -24,8 +24,15 @@ TABLE3: dict[str, Benchmark] = {
 }
 # Table 4: RefCOCO REC with boxes asked in other formats and scales.
 ABLATION_TAG = "amalia_vl_refcoco_ablation"
-BENCHMARKS: dict[str, Benchmark] = {**TABLE3, **{benchmark.task: benchmark for benchmark in grounding.ABLATION}}
-TAGS = {TAG: list(TABLE3), ABLATION_TAG: [grounding.REFCOCO_REC.task, *(b.task for b in grounding.ABLATION)]}
+# Beyond the paper: the fork's native pt-PT suites.
+EXTRA = [*grounding.ABLATION, *native.PORTEXTO, *native.CARAVELA]
+BENCHMARKS: dict[str, Benchmark] = {**TABLE3, **{benchmark.task: benchmark for benchmark in EXTRA}}
+TAGS = {
+    TAG: list(TABLE3),
+    ABLATION_TAG: [grounding.REFCOCO_REC.task, *(benchmark.task for benchmark in grounding.ABLATION)],
+    "portexto_pt": [benchmark.task for benchmark in native.PORTEXTO],
+    "caravela": [benchmark.task for benchmark in native.CARAVELA],
+}
 
 
 def select(names: list[str]) -> list[Benchmark]:

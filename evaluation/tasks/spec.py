@@ -42,17 +42,37 @@ class Benchmark:
     prompts: dict[str, dict] | None = None
     process_docs: Callable | None = None
     doc_to_messages: Callable | None = None
+    # A Hub dataset with several parts: a config name, or (data_files) a parquet file "<subset>.parquet".
+    subset: str | None = None
+    data_files: bool = False
+    # Reasoning blocks lmms-eval strips from answers before scoring, e.g. [["<think>", "</think>"]].
+    reasoning_tags: list | None = None
+
+    def hub_arguments(self) -> dict:
+        """`load_dataset` arguments beside the repository id that pick this benchmark's part of it."""
+        if self.subset is None:
+            return {}
+        if self.data_files:
+            return {"data_files": {self.split: f"{self.subset}.parquet"}}
+        return {"name": self.subset}
+
+    def local_path(self, data_dir: Path) -> Path:
+        """Where `--data_dir` keeps it: DIR/<NAME>, or DIR/<NAME>/<subset> for one part of a larger dataset."""
+        path = Path(data_dir) / self.dataset
+        return path / self.subset if self.subset else path
 
     def dataset_location(self, data_dir: Path | None) -> tuple[str, dict]:
         """The `dataset_path` and `dataset_kwargs` for lmms-eval: `DIR/<NAME>` from disk, else the Hub id."""
         if data_dir is None:
-            return f"{HUB_ORGANISATION}/{self.dataset}", {"token": True}
-        path = Path(data_dir) / self.dataset
+            hub = self.hub_arguments()
+            extra = {"data_files": hub["data_files"]} if "data_files" in hub else {}
+            return f"{HUB_ORGANISATION}/{self.dataset}", {"token": True, **extra}
+        path = self.local_path(data_dir)
         if not path.is_dir():
             raise FileNotFoundError(
                 f"{self.task} reads {path}, which does not exist: --data_dir must hold one DatasetDict.save_to_disk "
-                f"folder per benchmark, named as its Hub dataset ({self.dataset}); `python -m evaluation.fetch_data "
-                f"{data_dir}` makes them on a machine that reaches the Hub."
+                f"folder per benchmark, named as its Hub dataset ({self.dataset}, and its part below it if it has "
+                f"parts); `python -m evaluation.fetch_data {data_dir}` makes them on a machine that reaches the Hub."
             )
         return str(path), {"load_from_disk": True}
 
@@ -64,7 +84,6 @@ class Benchmark:
             generation["max_new_tokens"] = self.max_new_tokens
         config = {
             "task": self.task,
-            "tag": [TAG],
             "dataset_path": dataset_path,
             "dataset_kwargs": dataset_kwargs,
             "test_split": self.split,
@@ -86,6 +105,10 @@ class Benchmark:
             config["process_docs"] = self.process_docs
         if self.doc_to_messages is not None:
             config["doc_to_messages"] = self.doc_to_messages
+        if self.subset is not None and not self.data_files and data_dir is None:
+            config["dataset_name"] = self.subset
+        if self.reasoning_tags is not None:
+            config["reasoning_tags"] = self.reasoning_tags
         return config
 
 
