@@ -29,7 +29,7 @@ DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch
 
 
 def resolve_dtype(dtype: str, device: torch.device) -> torch.dtype:
-    """ "auto" is bf16 on a GPU and fp32 on a CPU (bf16 matmuls on CPU are slow and round differently)."""
+    """The torch dtype; auto means bf16 on a GPU and fp32 on a CPU (bf16 on CPU is slow and rounds differently)."""
     if dtype == "auto":
         return torch.bfloat16 if device.type == "cuda" else torch.float32
     if dtype not in DTYPES:
