@@ -107,3 +107,54 @@ def test_options_stored_as_a_python_list_keep_their_shape(tmp_path, server):
 )
 def test_answer_tokens_the_translation_must_keep(source, translation, answers, lost):
     assert translate.lost_tokens(source, translation, answers) == lost
+
+
+def test_release_sample_verdicts_and_card(tmp_path, server):
+    import csv
+
+    from evaluation import release
+
+    source = _english_chartqa(tmp_path)
+    _translate(source, tmp_path / "out", server)
+    common = [
+        "--benchmark",
+        "ChartQA-PT",
+        "--source",
+        str(source),
+        "--split",
+        "test",
+        "--translated_dir",
+        str(tmp_path / "out"),
+    ]
+    release.main(["sample", *common, "--size", "3"])
+    sample = tmp_path / "out" / "ChartQA-PT.review_sample.csv"
+    rows = list(csv.DictReader(sample.open(encoding="utf-8")))
+    assert [(row["index"], row["column"], row["verdict"]) for row in rows] == [
+        ("0", "question", ""),
+        ("1", "question", ""),
+        ("2", "question", ""),
+    ]
+    assert json.loads(rows[0]["source"]) == "What is the value in 2019?"
+    assert json.loads(rows[0]["translation"]) == "Qual é the value in 2019?"
+    # Reviewers fill in their verdicts; the card reads them back.
+    rows[0]["verdict"], rows[1]["verdict"] = "ok", "Wrong"
+    with sample.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=release.SAMPLE_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    release.main(["card", *common, "--translator", "fake/translator"])
+    card = (tmp_path / "out" / "ChartQA-PT" / "README.md").read_text()
+    assert "- Translated: `question`." in card and "`answer`" in card and "`fake/translator`" in card
+    assert "1 translated fields were flagged" in card and "1 notation lost or reads as pt-BR" in card
+    assert "1 ok; 0 minor; 1 wrong (of 2 reviewed)" in card
+    # The card travels with the dataset folder and does not stop it loading.
+    assert load_from_disk(str(tmp_path / "out" / "ChartQA-PT"))["test"].num_rows == 3
+
+
+def test_an_unknown_verdict_is_refused(tmp_path):
+    from evaluation import release
+
+    sample = tmp_path / "sample.csv"
+    sample.write_text("index,column,source,translation,verdict,comment\n0,question,a,b,bom,\n")
+    with pytest.raises(ValueError, match="sample.csv:2: verdict 'bom'"):
+        release.read_verdicts(sample)
