@@ -5,6 +5,8 @@ on local checkpoints without `trust_remote_code`), and marks them so that `save_
 files and the `auto_map` into every checkpoint, which then loads anywhere with `trust_remote_code=True`.
 """
 
+from pathlib import Path
+
 from transformers import (
     AutoConfig,
     AutoImageProcessor,
@@ -13,9 +15,18 @@ from transformers import (
     AutoProcessor,
 )
 
-from .configuration_amalia_vl import AmaliaVLConfig
-from .modeling_amalia_vl import AmaliaVLForConditionalGeneration, AmaliaVLModel, AmaliaVLPreTrainedModel
-from .processing_amalia_vl import AmaliaVLImageProcessor, AmaliaVLProcessor, load_image
+import configuration_amalia_vl
+import modeling_amalia_vl
+import processing_amalia_vl
+from configuration_amalia_vl import AmaliaVLConfig
+from modeling_amalia_vl import AmaliaVLForConditionalGeneration, AmaliaVLModel, AmaliaVLPreTrainedModel
+from processing_amalia_vl import AmaliaVLImageProcessor, AmaliaVLProcessor, load_image
+
+
+# The three files every checkpoint carries: the repository root's own bytes.
+REMOTE_CODE_FILES = tuple(
+    Path(module.__file__) for module in (configuration_amalia_vl, modeling_amalia_vl, processing_amalia_vl)
+)
 
 
 AutoConfig.register(AmaliaVLConfig.model_type, AmaliaVLConfig, exist_ok=True)
@@ -40,5 +51,6 @@ __all__ = [
     "AmaliaVLModel",
     "AmaliaVLPreTrainedModel",
     "AmaliaVLProcessor",
+    "REMOTE_CODE_FILES",
     "load_image",
 ]

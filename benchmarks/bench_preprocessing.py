@@ -17,8 +17,8 @@ from PIL import Image
 from transformers import AutoProcessor, LlavaNextImageProcessor
 
 from amalia_vl import AmaliaVLImageProcessor
-from amalia_vl.configuration_amalia_vl import grid_pinpoints
 from benchmarks.timing import best_times
+from configuration_amalia_vl import grid_pinpoints
 from hub_release.convert_llava_next import convert
 from tests.helpers import llava_next_reference
 

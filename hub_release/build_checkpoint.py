@@ -31,7 +31,7 @@ from transformers import (
 )
 
 from amalia_vl import AmaliaVLConfig, AmaliaVLForConditionalGeneration, AmaliaVLImageProcessor, AmaliaVLProcessor
-from amalia_vl.modeling_amalia_vl import AmaliaVLMultiModalProjector
+from modeling_amalia_vl import AmaliaVLMultiModalProjector
 
 
 logger = logging.getLogger("build_checkpoint")

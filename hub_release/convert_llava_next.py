@@ -28,13 +28,10 @@ from transformers import (
     LlavaNextProcessor,
 )
 
-import amalia_vl
-from amalia_vl import AmaliaVLConfig, AmaliaVLImageProcessor, AmaliaVLProcessor
+from amalia_vl import REMOTE_CODE_FILES, AmaliaVLConfig, AmaliaVLImageProcessor, AmaliaVLProcessor
 
 
 logger = logging.getLogger("convert_llava_next")
-
-CODE_FILES = ("configuration_amalia_vl.py", "modeling_amalia_vl.py", "processing_amalia_vl.py")
 
 # (pattern, replacement) applied in order, first match wins. The llava_next side accepts both the layout older
 # transformers wrote (`vision_tower.vision_model.`) and the one transformers 5 writes (`vision_tower.`).
@@ -161,8 +158,8 @@ def llava_next_to_amalia(src: Path, dst: Path):
     config.save_pretrained(dst)
     processor.save_pretrained(dst)
     convert_weights(src, dst, LLAVA_NEXT_TO_AMALIA)
-    for name in CODE_FILES:
-        shutil.copy(Path(amalia_vl.__file__).parent / name, dst / name)
+    for path in REMOTE_CODE_FILES:
+        shutil.copy(path, dst / path.name)
 
 
 def amalia_to_llava_next(src: Path, dst: Path):

@@ -12,7 +12,7 @@ from transformers import (
     SiglipVisionConfig,
 )
 
-from amalia_vl.configuration_amalia_vl import grid_pinpoints
+from configuration_amalia_vl import grid_pinpoints
 from hub_release.build_checkpoint import IMAGE_TOKEN, tiny_tokenizer
 
 

@@ -8,7 +8,7 @@ from transformers.image_processing_utils import select_best_resolution
 from transformers.models.llava_next.modeling_llava_next import unpad_image
 
 from amalia_vl import AmaliaVLConfig, AmaliaVLImageProcessor
-from amalia_vl.configuration_amalia_vl import (
+from configuration_amalia_vl import (
     grid_pinpoints,
     num_image_tokens,
     select_best_canvas,

@@ -17,7 +17,14 @@ from transformers.activations import ACT2FN
 from transformers.modeling_outputs import BaseModelOutputWithPast, BaseModelOutputWithPooling, CausalLMOutputWithPast
 from transformers.utils.generic import can_return_tuple
 
-from .configuration_amalia_vl import AmaliaVLConfig, num_views, unpadded_feature_box
+
+# Inside a checkpoint transformers loads these files as one package, where siblings are relative imports; at the
+# repository root (and once pip-installed) they are top-level modules. transformers copies the relative import's
+# file into the checkpoint and does not check imports inside `try` as packages, so this one form works in both.
+try:
+    from .configuration_amalia_vl import AmaliaVLConfig, num_views, unpadded_feature_box
+except ImportError:
+    from configuration_amalia_vl import AmaliaVLConfig, num_views, unpadded_feature_box
 
 
 # transformers 5.24 renamed the KV cache from `past_key_values` to `cache`, in model forwards and in outputs. This file

@@ -17,7 +17,14 @@ from transformers.image_processing_utils import BaseImageProcessor
 from transformers.image_utils import pil_torch_interpolation_mapping
 from transformers.processing_utils import ProcessorMixin
 
-from .configuration_amalia_vl import fit_in_canvas, grid_pinpoints, num_image_tokens, num_views, select_best_canvas
+
+# Inside a checkpoint transformers loads these files as one package, where siblings are relative imports; at the
+# repository root (and once pip-installed) they are top-level modules. transformers copies the relative import's
+# file into the checkpoint and does not check imports inside `try` as packages, so this one form works in both.
+try:
+    from .configuration_amalia_vl import fit_in_canvas, grid_pinpoints, num_image_tokens, num_views, select_best_canvas
+except ImportError:
+    from configuration_amalia_vl import fit_in_canvas, grid_pinpoints, num_image_tokens, num_views, select_best_canvas
 
 
 EXIF_ORIENTATION = 0x0112
