@@ -99,10 +99,9 @@ def load_base(path: str, dtype: str = "auto", device: str | None = None) -> Chat
     model = AutoModelForCausalLM.from_pretrained(path, dtype=_dtype(dtype, device))
 
     def encode_chat(instruction: str) -> list[int]:
-        prompt = tokenizer.apply_chat_template(
-            [{"role": "user", "content": instruction}], add_generation_prompt=True, tokenize=False
-        )
-        return tokenizer(prompt)["input_ids"]
+        # Tokenised by the template call itself, which adds no second BOS to a template that writes one.
+        chat = [{"role": "user", "content": instruction}]
+        return tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True, return_dict=False)
 
     return ChatLM(model.to(device).eval(), tokenizer, encode_chat)
 
@@ -261,6 +260,18 @@ def select_tasks(names: list[str], data_dir: Path | None) -> list[TextTask]:
 # The check, its outputs and its report.
 
 
+def rendered_prompts(model: ChatLM, base: ChatLM, instruction: str = "Olá!") -> dict:
+    """One chat as each side renders it: the templates are the check's one difference by design, so show them."""
+    model_ids, base_ids = list(model.encode_chat(instruction)), list(base.encode_chat(instruction))
+    if model_ids != base_ids:
+        logger.warning("the two chat templates render the same chat differently; see `prompts` in text_check.json")
+    return {
+        "same_tokens": model_ids == base_ids,
+        "model": model.tokenizer.decode(model_ids),
+        "base": base.tokenizer.decode(base_ids),
+    }
+
+
 def compare(task: TextTask, model_score: float, base_score: float, n: int) -> dict:
     difference = model_score - base_score
     worse = difference < 0 if task.higher_is_better else difference > 0
@@ -315,7 +326,8 @@ def check(args: argparse.Namespace) -> dict:
     data = {task.name: task.load(args.data_dir)[: args.limit] for task in tasks}
     model = load_vlm(args.model, args.dtype, args.device)
     base = load_base(args.base, args.dtype, args.device)
-    summary = {"model": args.model, "base": args.base, "limit": args.limit, "tasks": {}}
+    summary = {"model": args.model, "base": args.base, "limit": args.limit, "prompts": rendered_prompts(model, base)}
+    summary["tasks"] = {}
     samples = {}
     for task in tasks:
         logger.info("%s: %d items, both models", task.name, len(data[task.name]))

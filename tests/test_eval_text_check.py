@@ -17,6 +17,7 @@ from transformers import AutoModelForImageTextToText, AutoProcessor, AutoTokeniz
 
 from datagen.variety import VarietyFilter
 from evaluation import text_check
+from hub_release.convert_llava_next import convert
 
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -47,22 +48,26 @@ def extract_language_model(vlm_dir: Path, output_dir: Path) -> Path:
     return output_dir
 
 
-def train_on_answers(base_dir: Path, output_dir: Path, pairs: list[tuple[str, str]], steps: int = 30) -> Path:
-    """The base taught to give `answer` to each `instruction` (loss on the answer's tokens only)."""
+def train_on_answers(base_dir: Path, output_dir: Path, pairs: list[tuple[str, str]], steps: int = 100) -> Path:
+    """The base taught to give `answer` to each `instruction`: loss on the answers' tokens, all pairs one batch."""
     model = LlamaForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
     lm = text_check.load_base(str(base_dir), dtype="float32", device="cpu")
-    batches = []
+    rows = []
     for instruction, answer in pairs:
         prompt = lm.encode_chat(instruction)
         answer_ids = lm.tokenizer(answer, add_special_tokens=False)["input_ids"] + [lm.tokenizer.eos_token_id]
-        batches.append((torch.tensor([prompt + answer_ids]), torch.tensor([[-100] * len(prompt) + answer_ids])))
+        rows.append((prompt + answer_ids, [-100] * len(prompt) + answer_ids))
+    width = max(len(ids) for ids, _ in rows)
+    # Padded on the right, where the mask and the -100 labels keep padding out of attention and loss.
+    input_ids = torch.tensor([ids + [lm.tokenizer.pad_token_id] * (width - len(ids)) for ids, _ in rows])
+    labels = torch.tensor([labels + [-100] * (width - len(labels)) for _, labels in rows])
+    attention_mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids, _ in rows])
     torch.manual_seed(0)
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     for _ in range(steps):
-        for input_ids, labels in batches:
-            optimizer.zero_grad()
-            model(input_ids=input_ids, labels=labels).loss.backward()
-            optimizer.step()
+        optimizer.zero_grad()
+        model(input_ids=input_ids, attention_mask=attention_mask, labels=labels).loss.backward()
+        optimizer.step()
     model.save_pretrained(output_dir)
     lm.tokenizer.save_pretrained(output_dir)
     return output_dir
@@ -111,7 +116,7 @@ def test_shipped_prompts_read_as_pt_pt():
 def test_the_vlm_and_its_own_language_model_score_identically(models, tmp_path):
     vlm, base, _, _, data_dir = models
     summary = _check(vlm, base, data_dir, tmp_path)
-    assert set(summary["tasks"]) == set(text_check.TASKS)
+    assert set(summary["tasks"]) == set(text_check.TASKS) and summary["prompts"]["same_tokens"]
     for name, row in summary["tasks"].items():
         assert row["difference"] == 0 and not row["regression"], name
     # Per item too, not only on average: the same log-likelihoods and the same greedy answers.
@@ -122,6 +127,16 @@ def test_the_vlm_and_its_own_language_model_score_identically(models, tmp_path):
     answers = [(row["model"]["answer"], row["base"]["answer"]) for row in _samples(tmp_path, "pt_instructions_variety")]
     assert all(ours == theirs for ours, theirs in answers) and any(ours for ours, _ in answers)
     assert "| pt_instructions_nll (n=4) |" in (tmp_path / "text_check.md").read_text()
+
+
+def test_the_llava_next_export_scores_as_its_own_language_model_too(models, tmp_path):
+    # The released AMALIA-VL weights are llava_next checkpoints: the check reads them through their own processor.
+    vlm, base, _, _, data_dir = models
+    export = tmp_path / "llava-next"
+    assert convert(vlm, export) == "llava_next"
+    summary = _check(export, base, data_dir, tmp_path / "out", tasks="pt_instructions_nll,mmlu_pt")
+    assert summary["prompts"]["same_tokens"]
+    assert [row["difference"] for row in summary["tasks"].values()] == [0, 0]
 
 
 def test_a_better_base_shows_the_vlm_regressing(models, tmp_path):
