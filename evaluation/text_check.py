@@ -63,6 +63,21 @@ class ChatLM:
         return next(self.model.parameters()).device
 
 
+def chat_lm(model, tokenizer, encode_chat: Callable[[str], list[int]], device: torch.device) -> ChatLM:
+    """The model in eval mode on `device`, generating with plain greedy settings only.
+
+    transformers fills every generation option a call leaves unset from the model's own `generation_config`, even
+    when a fresh config is passed; a repetition penalty saved with one of the two checkpoints would then change
+    its answers, and the difference would be settings, not weights. So both get the same bare config.
+    """
+    from transformers import GenerationConfig
+
+    model.generation_config = GenerationConfig(
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id
+    )
+    return ChatLM(model.to(device).eval(), tokenizer, encode_chat)
+
+
 def _dtype(name: str, device: torch.device) -> torch.dtype:
     from evaluation.model import resolve_dtype
 
@@ -82,7 +97,7 @@ def load_vlm(path: str, dtype: str = "auto", device: str | None = None) -> ChatL
         prompt = processor.apply_chat_template(chat, add_generation_prompt=True)
         return processor(text=[prompt])["input_ids"][0]
 
-    return ChatLM(model.to(device).eval(), processor.tokenizer, encode_chat)
+    return chat_lm(model, processor.tokenizer, encode_chat, device)
 
 
 def load_base(path: str, dtype: str = "auto", device: str | None = None) -> ChatLM:
@@ -103,7 +118,7 @@ def load_base(path: str, dtype: str = "auto", device: str | None = None) -> Chat
         chat = [{"role": "user", "content": instruction}]
         return tokenizer.apply_chat_template(chat, add_generation_prompt=True, tokenize=True, return_dict=False)
 
-    return ChatLM(model.to(device).eval(), tokenizer, encode_chat)
+    return chat_lm(model, tokenizer, encode_chat, device)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -219,6 +234,9 @@ def mirrored_choice_set(data_dir: Path, folder: str, split: str = "test") -> lis
 
 @dataclass(frozen=True)
 class TextTask:
+    """A text task: `score(lm, items, max_new_tokens=...)` returns the task's score and one row per item (only the
+    generation task uses the budget); `load(data_dir)` returns the items."""
+
     name: str
     metric: str
     higher_is_better: bool
@@ -324,6 +342,9 @@ def check(args: argparse.Namespace) -> dict:
     tasks = select_tasks(args.tasks, args.data_dir)
     # Data first: a broken mirror fails before two models are loaded.
     data = {task.name: task.load(args.data_dir)[: args.limit] for task in tasks}
+    empty = [name for name, items in data.items() if not items]
+    if empty:
+        raise ValueError(f"no items to score for {empty} (an empty split, or --limit 0)")
     model = load_vlm(args.model, args.dtype, args.device)
     base = load_base(args.base, args.dtype, args.device)
     summary = {"model": args.model, "base": args.base, "limit": args.limit, "prompts": rendered_prompts(model, base)}

@@ -6,6 +6,7 @@ reported as a regression, and one taught a pt-BR reply must be flagged; missing 
 """
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,21 @@ def test_the_vlm_and_its_own_language_model_score_identically(models, tmp_path):
     answers = [(row["model"]["answer"], row["base"]["answer"]) for row in _samples(tmp_path, "pt_instructions_variety")]
     assert all(ours == theirs for ours, theirs in answers) and any(ours for ours, _ in answers)
     assert "| pt_instructions_nll (n=4) |" in (tmp_path / "text_check.md").read_text()
+
+
+def test_a_generation_setting_saved_with_one_model_does_not_change_its_answers(models, tmp_path):
+    # A repetition penalty in the base's generation_config would make greedy answers differ without the weights
+    # differing; the check generates both with the same bare greedy settings.
+    vlm, base, _, _, data_dir = models
+    penalised = tmp_path / "penalised-base"
+    shutil.copytree(base, penalised)
+    config = json.loads((penalised / "generation_config.json").read_text())
+    (penalised / "generation_config.json").write_text(json.dumps(config | {"repetition_penalty": 50.0}))
+    summary = _check(vlm, penalised, data_dir, tmp_path / "out", tasks="pt_instructions_variety")
+    assert summary["tasks"]["pt_instructions_variety"]["difference"] == 0
+    assert all(
+        row["model"]["answer"] == row["base"]["answer"] for row in _samples(tmp_path / "out", "pt_instructions_variety")
+    )
 
 
 def test_the_llava_next_export_scores_as_its_own_language_model_too(models, tmp_path):
