@@ -3,25 +3,20 @@
     python -m benchmarks.bench_datagen [--num-samples 60] [--pipelines pt_ocr,sepic]
 
 Each pipeline writes ``--num-samples`` samples with one process (shards, checks and saving included).
-"Per core" divides by the CPU seconds the process and its children used (sandboxed code runs in
-children), so the figure holds on a busy machine; wall-clock rates are shown beside it.
+"Per core" divides by the CPU seconds the process and all its descendants used (sandboxed code runs in
+them; see ``benchmarks/cpu.py``), so the figure holds on a busy machine; wall-clock rates are shown beside it.
 """
 
 import argparse
 import importlib
-import resource
 import tempfile
 import time
 
+from benchmarks.cpu import cpu_meter
 from datagen import RENDERING_PIPELINES
 
 
-def _cpu_seconds() -> float:
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def measure(name: str, num_samples: int) -> tuple[int, float, float]:
+def measure(name: str, num_samples: int, _cpu_seconds) -> tuple[int, float, float]:
     """(samples kept, samples per CPU second, samples per wall second) for one pipeline."""
     main = importlib.import_module(f"datagen.{name}").main
     with tempfile.TemporaryDirectory() as out:
@@ -39,9 +34,10 @@ def main() -> None:
     args = parser.parse_args()
     print("| pipeline | samples | samples/s per core (CPU time) | samples/s (wall) |")
     print("|---|---:|---:|---:|")
-    for name in args.pipelines.split(","):
-        kept, per_core, per_wall = measure(name, args.num_samples)
-        print(f"| `{name}` | {kept} | {per_core:.1f} | {per_wall:.1f} |", flush=True)
+    with cpu_meter() as cpu_seconds:
+        for name in args.pipelines.split(","):
+            kept, per_core, per_wall = measure(name, args.num_samples, cpu_seconds)
+            print(f"| `{name}` | {kept} | {per_core:.1f} | {per_wall:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
 """Runs inside the sandbox process: installs an audit hook, then executes the snippet.
 
-Kept free of imports from ``datagen`` so that it runs under ``python -I`` from a temp directory.
-Usage: python -I _sandbox_bootstrap.py SNIPPET_PATH ALLOWED_DIR
+Kept free of imports from ``datagen`` so that it runs under ``python -I -S`` inside the sandbox.
+Usage: python -I -S _sandbox_bootstrap.py ALLOWED_DIR < SNIPPET
+
+The snippet arrives on stdin, so a sandbox can be started (and wait, warm) before its snippet is known.
+The hook is no boundary (a snippet can switch it off: it runs in the same interpreter); it labels the
+careless calls, and the bubblewrap sandbox around this process is what stops the rest.
 """
 
 import os
@@ -84,10 +88,14 @@ def _hook_for(allowed: str):
 
 
 def main() -> None:
-    snippet_path, allowed = sys.argv[1], os.path.realpath(sys.argv[2])
-    with open(snippet_path, encoding="utf-8") as handle:
-        source = handle.read()
-    code = compile(source, "snippet.py", "exec")
+    allowed = os.path.realpath(sys.argv[1])
+    source = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    sys.stdin = open(os.devnull)  # the snippet reads nothing; an open pipe would let it wait for input
+    try:
+        code = compile(source, "snippet.py", "exec")
+    except (SyntaxError, ValueError) as error:
+        os.write(2, f"\nSANDBOX-ERROR {type(error).__name__}: {error}\n".encode())
+        os._exit(ERROR_EXIT)
     # Python ignores SIGXFSZ; restoring the default lets RLIMIT_FSIZE stop a snippet that prints forever.
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     sys.addaudithook(_hook_for(allowed))

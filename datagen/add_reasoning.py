@@ -5,7 +5,9 @@
 
 The model sees the image, the question and the known answer, and explains how the answer follows. A
 trace is kept only if its final line states the known answer; otherwise the turn keeps its plain answer,
-so the answers stay true by construction.
+so the answers stay true by construction. Prompts that ask for a fixed answer format ("responde só com a
+letra", "answer with a single word", JSON, yes/no) keep their plain answer: a trace would break the format
+the prompt asks for, and a model trained on it would learn to ignore such instructions.
 """
 
 import argparse
@@ -14,7 +16,7 @@ import random
 import re
 
 from datagen.card import CardInfo
-from datagen.chat_client import ChatClient, image_part
+from datagen.chat_client import BadReply, ChatClient, image_part
 from datagen.cli import main_for
 from datagen.messages import message_text
 from datagen.model_steps import (
@@ -24,6 +26,7 @@ from datagen.model_steps import (
     load_training_set,
     model_pipeline,
 )
+from datagen.replies import final_answer, require_final_answer, same_answer
 
 
 logger = logging.getLogger(__name__)
@@ -32,13 +35,19 @@ PROMPT = (
     "Pergunta: {question}\nResposta certa: {answer}\n\nExplica passo a passo, a partir da imagem, como se chega à "
     "resposta certa, na língua da pergunta. Termina com uma linha «Resposta: {answer}»."
 )
-_FINAL = re.compile(r"(?:Resposta|Answer):\s*(.+?)\s*$", re.S)
+# Instructions that fix the answer's form: the answer must stay exactly as the prompt asks for it.
+_FIXED_FORMAT = re.compile(
+    r"responde (?:apenas|só|somente)|responda (?:apenas|só|somente)|apenas (?:a|com a) letra|só (?:a|com a) letra"
+    r"|(?:answer|reply|respond) (?:with )?(?:only|just)|(?:only|just) (?:the|a) (?:letter|number|word)"
+    r"|single (?:word|letter|number)|uma (?:só )?palavra|um número|sim ou não|yes or no|\bjson\b"
+    r"|(?:letra|letter) (?:da|of the) (?:opção|option)",
+    re.I,
+)
 
 
-def final_answer(trace: str) -> str | None:
-    """What a step-by-step trace concludes: the text after its last "Resposta:" (or "Answer:")."""
-    match = _FINAL.search(trace)
-    return match.group(1) if match else None
+def asks_fixed_format(question: str) -> bool:
+    """Whether the prompt prescribes the answer's form (a letter, a word, a number, yes/no, JSON)."""
+    return bool(_FIXED_FORMAT.search(question))
 
 
 CARD = CardInfo(
@@ -55,11 +64,13 @@ def reasoned_answer(client: ChatClient, images: list, question: str, answer: str
     content = [image_part(image) for image in images] + [
         {"type": "text", "text": PROMPT.format(question=question, answer=answer)}
     ]
-    trace = client.complete([{"role": "user", "content": content}], temperature=0.0, max_tokens=1024).strip()
-    final = final_answer(trace)
-    if final is None or final.strip(" .«»`") != answer.strip(" .«»`"):
+    messages = [{"role": "user", "content": content}]
+    try:
+        trace = client.complete(messages, parse=require_final_answer, temperature=0.0, max_tokens=1024).strip()
+    except BadReply as error:  # the turn keeps its plain, true answer
+        logger.info("no usable trace (%s)", error)
         return None
-    return trace
+    return trace if same_answer(final_answer(trace), answer) else None
 
 
 class AddReasoning:
@@ -72,13 +83,15 @@ class AddReasoning:
         messages, kept = list(row["messages"]), 0
         for turn in range(1, len(messages), 2):
             question, answer = message_text(messages[turn - 1]), message_text(messages[turn])
+            if asks_fixed_format(question):
+                continue
             trace = reasoned_answer(self.client, row["images"], question, answer)
             if trace is not None:
                 messages[turn] = {"role": "assistant", "content": [{"type": "text", "text": trace}]}
                 kept += 1
         if kept < len(messages) // 2:
             logger.info(
-                "row %d: %d of %d traces did not reach the known answer",
+                "row %d: %d of %d turns keep their plain answer (fixed format, or no trace reached the answer)",
                 index,
                 len(messages) // 2 - kept,
                 len(messages) // 2,

@@ -12,7 +12,8 @@ from datasets.utils.logging import disable_progress_bar
 from datagen.card import CardInfo, write_card
 from datagen.hub import push_dataset
 from datagen.messages import SFT_FORMAT, RowFormat
-from datagen.writer import ShardMaker, write_sharded
+from datagen.run_summary import write_summary
+from datagen.writer import NothingKept, ShardMaker, write_sharded
 
 
 def base_parser(description: str) -> argparse.ArgumentParser:
@@ -42,17 +43,22 @@ def run(
     argv: list[str] | None = None,
     row_format: RowFormat = SFT_FORMAT,
 ) -> Dataset:
-    """Write the dataset, its card and, if asked, push both."""
-    dataset = write_sharded(
-        make_shard,
-        num_samples=args.num_samples,
-        output_dir=args.output_dir,
-        seed=args.seed,
-        shard_size=args.shard_size,
-        num_proc=args.num_proc,
-        desc=card.pretty_name,
-        row_format=row_format,
-    )
+    """Write the dataset, its card and, if asked, push both; a run summary either way."""
+    try:
+        dataset = write_sharded(
+            make_shard,
+            num_samples=args.num_samples,
+            output_dir=args.output_dir,
+            seed=args.seed,
+            shard_size=args.shard_size,
+            num_proc=args.num_proc,
+            desc=card.pretty_name,
+            row_format=row_format,
+        )
+    except NothingKept:
+        write_summary(args.output_dir, args.num_samples, 0)  # where the samples went is the one thing left to say
+        raise
+    write_summary(args.output_dir, args.num_samples, len(dataset))
     argv = sys.argv[1:] if argv is None else argv
     command = "python -m " + _module_name() + " " + shlex.join(argv)
     card_path = write_card(card, dataset, args.output_dir, command, row_format.fields_doc)

@@ -1,7 +1,7 @@
 """Learning the true outputs of functions and snippets by running them in the sandbox."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from datagen.sandbox import Limits, OutcomeLog, run_python
 
@@ -28,12 +28,38 @@ def call_outcomes(
     source: str, calls: list[str], log: OutcomeLog, key: str, limits: Limits = Limits()
 ) -> list[CallOutcome] | None:
     """What each call returns or raises; None when the sandbox stopped the run (recorded in ``log``)."""
-    result = run_python(source + _CALL_RUNNER.format(calls=list(calls)), limits)
+    if not calls:
+        return []
+    result = run_python(call_program(source, calls), limits)
+    outcomes = parse_outcomes(result.stdout, len(calls)) if result.status == "ok" else None
+    if result.status == "ok" and outcomes is None:
+        # The snippet printed over, closed or rewrote its stdout: its run says nothing trustworthy.
+        result = replace(result, status="error", error="the call results were not the JSON lines expected")
     log.record(key, result)
-    if result.status != "ok":
+    return outcomes
+
+
+def call_program(source: str, calls: list[str]) -> str:
+    """``source`` followed by a runner that prints each call's outcome as one JSON line."""
+    return source + _CALL_RUNNER.format(calls=list(calls))
+
+
+def parse_outcomes(stdout: str, count: int) -> list[CallOutcome] | None:
+    """The last ``count`` lines as call results, or None if any is not one (never raises)."""
+    lines = stdout.splitlines()[-count:]
+    if len(lines) != count:
         return None
-    lines = [json.loads(line) for line in result.stdout.splitlines()[-len(calls) :]]
-    return [CallOutcome(line.get("value", line.get("raises")), "raises" in line) for line in lines]
+    outcomes = []
+    for line in lines:
+        try:
+            parsed = json.loads(line)
+        except ValueError:
+            return None
+        value = parsed.get("value", parsed.get("raises")) if isinstance(parsed, dict) else None
+        if not isinstance(value, str):
+            return None
+        outcomes.append(CallOutcome(value, "raises" in parsed))
+    return outcomes
 
 
 def snippet_output(source: str, log: OutcomeLog, key: str, limits: Limits = Limits()) -> str | None:

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from datagen.code_templates import CodeFunction, make_function, make_snippet
-from datagen.sandbox import Limits, OutcomeLog
+from datagen.sandbox import Limits, OutcomeLog, choose_route
 from datagen.writer import ShardMaker, per_item
 
 
@@ -54,8 +54,15 @@ def add_code_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sandbox-seconds", type=float, default=Limits.wall_seconds, help="wall-clock limit per sandbox run"
     )
+    parser.add_argument("--sandbox-memory-mb", type=int, default=Limits.memory_mb, help="memory limit per sandbox run")
     parser.add_argument(
-        "--sandbox-memory-mb", type=int, default=Limits.memory_mb, help="address-space limit per sandbox run"
+        "--sandbox-scratch-mb", type=int, default=Limits.scratch_mb, help="size of each sandbox's private scratch"
+    )
+    parser.add_argument(
+        "--unsafe-sandbox",
+        action="store_true",
+        help="where bubblewrap cannot start, run the code in-process as this user instead of refusing "
+        "(no kernel boundary: only for code you trust)",
     )
 
 
@@ -64,6 +71,8 @@ def limits_from(args: argparse.Namespace) -> Limits:
         wall_seconds=args.sandbox_seconds,
         cpu_seconds=max(1, int(args.sandbox_seconds)),
         memory_mb=args.sandbox_memory_mb,
+        scratch_mb=args.sandbox_scratch_mb,
+        unsafe_in_process=args.unsafe_sandbox,
     )
 
 
@@ -76,7 +85,9 @@ def sandboxed_pipeline(sampler_class) -> Callable[[argparse.Namespace], ShardMak
     """Build a code pipeline's ShardMaker from its arguments: its code source, outcome log and sandbox limits."""
 
     def build(args: argparse.Namespace) -> ShardMaker:
-        sampler = sampler_class(CodeSource(args.code_file), OutcomeLog(outcome_log_path(args)), limits_from(args))
+        limits = limits_from(args)
+        choose_route(limits)  # refuse before any work when there is no kernel boundary and no --unsafe-sandbox
+        sampler = sampler_class(CodeSource(args.code_file), OutcomeLog(outcome_log_path(args)), limits)
         return per_item(sampler, args.seed)
 
     return build

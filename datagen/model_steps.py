@@ -7,12 +7,15 @@ from pathlib import Path
 from datasets import Dataset, load_from_disk
 
 from datagen.chat_client import (
+    BadReply,
     ChatClient,
     ReplyCache,
     add_chat_arguments,
+    servers_for,
     settings_from,
 )
 from datagen.image_inputs import ImageInputs
+from datagen.run_summary import SKIP_LOG, SkipLog
 from datagen.writer import ShardMaker, per_item_threaded
 
 
@@ -60,21 +63,43 @@ def load_inputs(args: argparse.Namespace) -> ImageInputs:
     return inputs
 
 
+class _SkippingBadReplies:
+    """A sample whose model never gave a usable reply is skipped and recorded, and the run goes on."""
+
+    def __init__(self, make_sample, log: SkipLog):
+        self.make_sample, self.log = make_sample, log
+
+    def __call__(self, rng, index: int) -> dict | None:
+        try:
+            return self.make_sample(rng, index)
+        except BadReply as error:
+            self.log.record(index, str(error))
+            return None
+
+
 def model_pipeline(sampler_class) -> Callable[[argparse.Namespace], ShardMaker]:
-    """Build a model-backed pipeline's ShardMaker: ``sampler_class(args)``, ``--concurrency`` samples at a time."""
-    return lambda args: per_item_threaded(sampler_class(args), args.seed, args.concurrency)
+    """Build a model-backed pipeline's ShardMaker: ``sampler_class(args)``, as many samples at a time as the
+    servers take requests, bad replies skipped and recorded in ``<output-dir>/skipped.jsonl``."""
+
+    def build(args: argparse.Namespace) -> ShardMaker:
+        sampler = _SkippingBadReplies(sampler_class(args), SkipLog(Path(args.output_dir) / SKIP_LOG))
+        return per_item_threaded(sampler, args.seed, settings_from(args).total_concurrency)
+
+    return build
 
 
 class Clients:
-    """One client per model name, all writing to the run's cache (the model is part of each key)."""
+    """One client per model name, all writing to the run's cache (the model is part of each key) and all
+    sharing the servers, so that ``--concurrency`` caps the requests in flight per server, whatever the model."""
 
     def __init__(self, args: argparse.Namespace):
         self.args = args
         self.cache = ReplyCache(args.cache or Path(args.output_dir) / CACHE_FILE)
+        self.servers = servers_for(settings_from(args))
         self._clients: dict[str, ChatClient] = {}
 
     def get(self, model: str | None = None) -> ChatClient:
         model = model or self.args.model
         if model not in self._clients:
-            self._clients[model] = ChatClient(settings_from(self.args, model), self.cache)
+            self._clients[model] = ChatClient(settings_from(self.args, model), self.cache, self.servers)
         return self._clients[model]

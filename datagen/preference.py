@@ -5,8 +5,8 @@
         --judge-model qwen3-30b --candidates 16
 
 For each prompt of an SFT dataset: ``--candidates`` answers from the policy, each also lightly edited by
-the editor (2 x candidates in all), every one scored 1-10 by a judge from another model family; the
-best and the worst become a pair when their scores differ by ``--min-margin``. Bounding-box data is
+the editor, who sees the image too (2 x candidates in all), every one scored 1-10 by a judge from another
+model family; the best and the worst become a pair when their scores differ by ``--min-margin``. Bounding-box data is
 skipped, as in the paper. Rows are in TRL's vision preference format (prompt / chosen / rejected).
 """
 
@@ -16,7 +16,7 @@ import random
 import re
 
 from datagen.card import CardInfo
-from datagen.chat_client import user_message
+from datagen.chat_client import BadReply, user_message
 from datagen.cli import main_for
 from datagen.messages import PREFERENCE_FORMAT, assistant_turn, message_text
 from datagen.model_steps import (
@@ -26,6 +26,7 @@ from datagen.model_steps import (
     load_training_set,
     model_pipeline,
 )
+from datagen.replies import score
 
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,6 @@ JUDGE_PROMPT = (
     "correção, a utilidade e o português europeu. Uma resposta de referência: «{reference}». "
     "Responde no formato «Nota: N».\n\n<<<{answer}>>>"
 )
-_SCORE = re.compile(r"Nota:\s*(10|[1-9])\b")
 # Normalised boxes such as [0.12, 0.3, 0.5, 0.61]: the paper leaves bounding-box data out of DPO.
 _BOX = re.compile(r"\[\s*[01]?\.\d+\s*,\s*[01]?\.\d+\s*,")
 
@@ -52,11 +52,6 @@ CARD = CardInfo(
     "1-10, and the best and worst form a pair when their scores differ enough. Bounding-box data is skipped.",
     task_categories=["image-text-to-text"],
 )
-
-
-def parse_score(reply: str) -> int | None:
-    match = _SCORE.search(reply)
-    return int(match.group(1)) if match else None
 
 
 class PreferencePairs:
@@ -76,9 +71,10 @@ class PreferencePairs:
         drafts = [
             self.policy.complete(prompt, temperature=1.0, seed=k, max_tokens=1024) for k in range(self.candidates)
         ]
+        # The editor sees the image: an edit made blind can only polish wording, not fix what the answer got wrong.
         edits = [
             self.editor.complete(
-                [user_message(EDIT_PROMPT.format(question=question, answer=d))], temperature=0.0, max_tokens=1024
+                [user_message(EDIT_PROMPT.format(question=question, answer=d), image)], temperature=0.0, max_tokens=1024
             )
             for d in drafts
         ]
@@ -86,7 +82,11 @@ class PreferencePairs:
 
     def _score(self, image, question: str, reference: str, answer: str) -> int | None:
         prompt = JUDGE_PROMPT.format(question=question, reference=reference, answer=answer)
-        return parse_score(self.judge.complete([user_message(prompt, image)], temperature=0.0, max_tokens=256))
+        try:
+            return self.judge.complete([user_message(prompt, image)], parse=score, temperature=0.0, max_tokens=256)
+        except BadReply as error:  # one unscored candidate does not spoil the others
+            logger.info("a candidate went unscored (%s)", error)
+            return None
 
     def __call__(self, rng: random.Random, index: int) -> dict | None:
         row = self.inputs[index]

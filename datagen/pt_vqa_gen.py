@@ -16,16 +16,14 @@ import argparse
 import json
 import logging
 import random
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from datagen.add_reasoning import final_answer
 from datagen.card import CardInfo
-from datagen.chat_client import ChatClient, user_message
+from datagen.chat_client import BadReply, ChatClient, user_message
 from datagen.cli import main_for
 from datagen.mcq import format_mcq
 from datagen.messages import make_row
@@ -35,6 +33,7 @@ from datagen.model_steps import (
     load_inputs,
     model_pipeline,
 )
+from datagen.replies import final_answer, json_list, require_final_answer, yes_or_no
 from datagen.variety import VarietyFilter
 
 
@@ -72,14 +71,15 @@ class QaPair:
     reasoning: str = ""  # the stage-4 step-by-step answer
 
 
-def parse_json_list(reply: str) -> list:
-    """The first JSON list in a reply (models wrap JSON in prose or code fences); [] if there is none."""
-    match = re.search(r"\[.*\]", reply, re.S)
-    try:
-        parsed = json.loads(match.group()) if match else []
-    except json.JSONDecodeError:
-        return []
-    return parsed if isinstance(parsed, list) else []
+def _qa_pair(item) -> QaPair | None:
+    """A question-answer pair from one item of the model's JSON, or None if it is not one (wrong types too)."""
+    if not isinstance(item, dict):
+        return None
+    question, answer = item.get("question"), item.get("answer")
+    if not isinstance(question, str) or not question.strip() or isinstance(answer, (dict, list)) or answer is None:
+        return None
+    answer = str(answer).strip()
+    return QaPair(question.strip(), answer) if answer else None
 
 
 def balanced_order(concepts: list[str]) -> list[int]:
@@ -97,41 +97,43 @@ class VqaGen:
         self.model, self.judge = clients.get(), clients.get(args.judge_model)
         table = json.loads(PERSONAS_FILE.read_text(encoding="utf-8"))
         self.concepts, self.personas = table["concepts"], table["personas"]
-        self.image_concepts = self._map_concepts(args.concurrency)
+        self.image_concepts = self._map_concepts(self.model.settings.total_concurrency)
         self.order = balanced_order(self.image_concepts)
 
     def _map_concepts(self, threads: int) -> list[str]:
         """Stage 1 over all inputs (replies are cached, so re-runs do not ask again)."""
-        with ThreadPoolExecutor(threads) as pool:
+        with ThreadPoolExecutor(max(1, threads)) as pool:
             concepts = pool.map(lambda i: self._concept(self.inputs[i]), range(len(self.inputs)))
             return list(tqdm(concepts, total=len(self.inputs), desc="concepts", unit="image"))
 
-    def _ask(self, client: ChatClient, prompt: str, image=None) -> str:
-        return client.complete([user_message(prompt, image)], temperature=0.0, max_tokens=1024).strip()
+    def _ask(self, client: ChatClient, prompt: str, image=None, parse=None):
+        return client.complete([user_message(prompt, image)], parse=parse, temperature=0.0, max_tokens=1024)
 
     def _equivalent(self, question: str, a: str, b: str) -> bool:
-        return self._ask(self.judge, EQUIVALENCE_PROMPT.format(question=question, a=a, b=b)).upper().startswith("SIM")
+        return self._ask(self.judge, EQUIVALENCE_PROMPT.format(question=question, a=a, b=b), parse=yes_or_no)
 
     def _concept(self, image) -> str:
-        reply = (
-            self._ask(self.model, CONCEPT_PROMPT.format(concepts="; ".join(self.concepts)), image).strip(" .").lower()
-        )
-        return reply if reply in self.concepts else "outro"
+        try:
+            reply = self._ask(self.model, CONCEPT_PROMPT.format(concepts="; ".join(self.concepts)), image)
+        except BadReply as error:  # an image without a concept is still an input
+            logger.warning("no concept for an input (%s): filed under «outro»", error)
+            return "outro"
+        concept = reply.strip().strip(' .*«»"').lower()
+        return concept if concept in self.concepts else "outro"
 
     def _questions(self, rng: random.Random, image) -> list[QaPair]:
         pairs: dict[str, QaPair] = {}
         for persona in rng.sample(self.personas, 2):
-            for item in parse_json_list(self._ask(self.model, QUESTIONS_PROMPT.format(persona=persona), image))[:5]:
-                if isinstance(item, dict) and item.get("question") and item.get("answer"):
-                    pairs.setdefault(
-                        item["question"].strip(), QaPair(item["question"].strip(), str(item["answer"]).strip())
-                    )
+            for item in self._ask(self.model, QUESTIONS_PROMPT.format(persona=persona), image, parse=json_list)[:5]:
+                pair = _qa_pair(item)
+                if pair is not None:
+                    pairs.setdefault(pair.question, pair)
         return list(pairs.values())
 
     def _with_checked_reasoning(self, pair: QaPair, image) -> QaPair | None:
-        reasoning = self._ask(self.model, REASONING_PROMPT.format(question=pair.question), image)
-        final = final_answer(reasoning)
-        if final is None or not self._equivalent(pair.question, pair.answer, final):
+        prompt = REASONING_PROMPT.format(question=pair.question)
+        reasoning = self._ask(self.model, prompt, image, parse=require_final_answer).strip()
+        if not self._equivalent(pair.question, pair.answer, final_answer(reasoning)):
             return None
         return QaPair(pair.question, pair.answer, reasoning)
 
@@ -139,16 +141,19 @@ class VqaGen:
         direct = self._ask(self.judge, DIRECT_PROMPT.format(question=pair.question), image)
         return self._equivalent(pair.question, pair.answer, direct)
 
+    def _wrong_options(self, pair: QaPair) -> list[str]:
+        prompt = WRONG_OPTIONS_PROMPT.format(question=pair.question, answer=pair.answer)
+        try:
+            options = self._ask(self.model, prompt, parse=json_list)
+        except BadReply as error:  # the pair is still good as a short answer
+            logger.info("no wrong options for «%s» (%s)", pair.question[:60], error)
+            return []
+        return [w.strip() for w in options if isinstance(w, str) and w.strip()][:3]
+
     def _turn(self, rng: random.Random, pair: QaPair) -> tuple[str, tuple[str, str]]:
         roll = rng.random()
         if roll < MCQ_SHARE:
-            wrong = [
-                w
-                for w in parse_json_list(
-                    self._ask(self.model, WRONG_OPTIONS_PROMPT.format(question=pair.question, answer=pair.answer))
-                )
-                if isinstance(w, str) and w.strip()
-            ][:3]
+            wrong = self._wrong_options(pair)
             if len(wrong) == 3:
                 return "mcq", format_mcq(rng, pair.question, pair.answer, wrong, "pt")
         if roll < MCQ_SHARE + SHORT_SHARE:

@@ -3,17 +3,22 @@
     python -m datagen.translate --inputs out/some_english_set --num-samples 1000 --output-dir out/some_set_pt \
         --base-url http://localhost:8000/v1 --model Unbabel/TowerInstruct-or-TranslateGemma
 
-Every text turn is translated; code and LaTeX are swapped for markers the model must return untouched.
+User turns are translated; code, LaTeX, numbers, boxes and quotations are swapped for markers the model
+must return untouched. Assistant turns are translated the same way unless they must stay verbatim: option
+letters, numbers and boxes (nothing left to translate), and answers of rows that transcribe what the image
+shows (OCR, rendered text and code: the paper's "Boat" -> "Barco" failure). Names are kept by instruction.
 Rows whose translation loses a marker or reads as pt-BR are dropped and logged.
 """
 
 import argparse
 import logging
 import random
+import re
 
 from datagen.card import CardInfo
 from datagen.chat_client import ChatClient, user_message
 from datagen.cli import main_for
+from datagen.messages import message_text
 from datagen.model_steps import (
     Clients,
     add_training_set_arguments,
@@ -21,7 +26,7 @@ from datagen.model_steps import (
     load_training_set,
     model_pipeline,
 )
-from datagen.protect import protect, restore
+from datagen.protect import has_words, protect, restore
 from datagen.variety import VarietyFilter
 
 
@@ -32,6 +37,14 @@ PROMPT = (
     "próprios. Mantém exatamente os marcadores ⟦n⟧ e a notação matemática. Responde só com a tradução.\n\n<<<{text}>>>"
 )
 GENERATION = {"temperature": 0.0, "max_tokens": 2048}
+# Task families whose answers are what the image shows (text, code, program output): never translated.
+VERBATIM_TASKS = {"ocr", "render_text", "code_ocr", "sepic", "simple_code_outputs", "outputs_to_code"}
+# Questions asking for what is written in the image, in pt-PT and English.
+_TRANSCRIPTION = re.compile(
+    r"transcrev|transcri|lê o texto|ler o texto|o que (?:diz|está escrito)|escrito n[ao]|read (?:out )?the text"
+    r"|what (?:does|do) (?:the|it|this) .{0,40}(?:say|read)|what is written|written (?:on|in)|\bocr\b",
+    re.I,
+)
 
 CARD = CardInfo(
     pretty_name="Translated to pt-PT",
@@ -47,10 +60,21 @@ def translate_text(client: ChatClient, variety: VarietyFilter, text: str) -> str
     """``text`` in pt-PT with its code and maths intact; None if notation was lost or the result reads as pt-BR."""
     masked, spans = protect(text)
     reply = client.complete([user_message(PROMPT.format(text=masked))], **GENERATION).strip()
-    restored = restore(reply, spans)
+    restored = restore(_unwrapped(reply), spans)
     if restored is None or variety.is_pt_br(restored):
         return None
     return restored
+
+
+def _unwrapped(reply: str) -> str:
+    """The translation without the <<< >>> the prompt put around the text, should the model echo them."""
+    return reply.removeprefix("<<<").removesuffix(">>>").strip()
+
+
+def is_verbatim(task: str, question: str, answer: str) -> bool:
+    """Whether an assistant answer must be kept as it is (see the module docstring)."""
+    family = (task or "").split("/")[0]
+    return family in VERBATIM_TASKS or bool(_TRANSCRIPTION.search(question)) or not has_words(answer)
 
 
 class Translator:
@@ -58,7 +82,9 @@ class Translator:
         self.inputs = load_training_set(args)
         self.client, self.variety = Clients(args).get(), VarietyFilter()
 
-    def _translate_message(self, message: dict) -> dict | None:
+    def _translate_message(self, message: dict, keep: bool = False) -> dict | None:
+        if keep:
+            return message
         content = []
         for item in message["content"]:
             if item["type"] == "text":
@@ -71,7 +97,11 @@ class Translator:
 
     def __call__(self, rng: random.Random, index: int) -> dict | None:
         row = self.inputs[index]
-        messages = [self._translate_message(message) for message in row["messages"]]
+        messages, question = [], ""
+        for message in row["messages"]:
+            keep = message["role"] == "assistant" and is_verbatim(row.get("task", ""), question, message_text(message))
+            messages.append(self._translate_message(message, keep))
+            question = message_text(message) if message["role"] == "user" else question
         if any(message is None for message in messages):
             logger.info("row %d: a translation lost protected notation or reads as pt-BR, dropped", index)
             return None

@@ -70,6 +70,10 @@ class _Threaded(_PerItem):
                     future.cancel()
 
 
+class NothingKept(RuntimeError):
+    """Every sample was dropped or skipped: there is no dataset to save."""
+
+
 def _shard_ranges(num_samples: int, shard_size: int) -> list[range]:
     return [range(start, min(start + shard_size, num_samples)) for start in range(0, num_samples, shard_size)]
 
@@ -158,7 +162,7 @@ def write_sharded(
 
     shards = [load_from_disk(str(path)) for path in paths if not (path / EMPTY_SHARD).exists()]
     if not shards:
-        raise RuntimeError(
+        raise NothingKept(
             f"every one of the {num_samples} samples was dropped, so there is no dataset to save; the log "
             f"says why. Fix the cause, delete {shard_dir} and run again."
         )

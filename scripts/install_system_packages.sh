@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The Debian packages the data pipelines and their tests use: DejaVu fonts to render text, and tesseract with its
-# Portuguese data to read the rendered images back. Installs only what is missing; uses sudo when not root.
+# The Debian packages the data pipelines and their tests use: DejaVu fonts to render text, tesseract with its
+# Portuguese data to read the rendered images back, and bubblewrap, the kernel boundary of the code sandbox.
+# Installs only what is missing; uses sudo when not root.
 set -euo pipefail
-packages=(fonts-dejavu-core tesseract-ocr tesseract-ocr-por)
+packages=(bubblewrap fonts-dejavu-core tesseract-ocr tesseract-ocr-por)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -4,6 +4,7 @@ import torch
 from hub_release.build_checkpoint import build_tiny
 from hub_release.convert_llava_next import convert
 from tests.helpers import llava_next_reference
+from tests.serving import served_tiny_vlm  # noqa: F401 - a session fixture: imported here, it serves every test
 
 
 @pytest.fixture(scope="session")

@@ -86,6 +86,11 @@ class FakeServer:
     def answered(self) -> list[str]:
         return self.log.read_text().split()
 
+    @property
+    def most_in_flight(self) -> int:
+        record = self.log.with_name(self.log.name + ".most-in-flight")
+        return int(record.read_text()) if record.exists() else 0
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.kill()

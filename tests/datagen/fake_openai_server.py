@@ -1,9 +1,16 @@
 """A tiny OpenAI-compatible chat server for the tests: rule-based replies, injectable faults.
 
-    python fake_openai_server.py PORT_FILE LOG_FILE [--fail-every N] [--malformed-every N] [--die-after N]
+    python fake_openai_server.py PORT_FILE LOG_FILE [--fail-every N] [--error-every N] [--malformed-every N]
+        [--empty-every N] [--typed-every N] [--hang-every N] [--always-bad-mod N] [--die-after N]
 
 Its "model" looks at the image's mean colour, so captions and answers about colour are true. Every
 answered request's body hash is appended to LOG_FILE, so tests can count what the server really did.
+
+Faults, each at most once per distinct request (so that retries end): 429 (``--fail-every``), 500
+(``--error-every``), a body that is not a completion (``--malformed-every``), empty content
+(``--empty-every``), content that is not text (``--typed-every``), a reply slower than the client's
+timeout (``--hang-every``). ``--always-bad-mod N`` gives one request in N (by hash) an empty reply every
+time: the persistent bad reply a step must skip. ``--die-after N`` exits on the N+1-th request.
 """
 
 import argparse
@@ -14,6 +21,7 @@ import json
 import os
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from PIL import Image, ImageStat
@@ -61,7 +69,10 @@ def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
     if "funde" in lowered or "merge" in lowered:
         return f"Uma imagem uniforme, toda {colour}, sem objetos."
     if "traduz" in lowered:
-        return quoted(text).replace("The answer is", "A resposta é").replace("What is", "Qual é")
+        # A careless translator, as in the paper: it also translates words shown in the image and writes decimal
+        # commas, so a test sees whatever verbatim text was handed to it.
+        translated = quoted(text).replace("The answer is", "A resposta é").replace("What is", "Qual é")
+        return re.sub(r"(\d)\.(\d)", r"\1,\2", translated.replace("Boat", "Barco"))
     if "perguntas" in lowered:
         return json.dumps(
             [
@@ -83,8 +94,8 @@ def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
         return CONCEPTS[colour]
     if "opções erradas" in lowered:
         return json.dumps(["Roxo", "Laranja", "Castanho"], ensure_ascii=False)
-    if "melhora" in lowered:
-        return quoted(text).strip() + " Espero ter ajudado."
+    if "melhora" in lowered:  # the editor says what it saw, so a test can tell whether it had the image
+        return quoted(text).strip() + (f" A imagem é {colour}." if colour else " Espero ter ajudado.")
     if "avalia" in lowered:
         return f"Nota: {len(quoted(text).split()) % 10 + 1}"
     # Last: other prompts say "responde só" too.
@@ -94,9 +105,11 @@ def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
 
 
 class Faults:
-    def __init__(self, fail_every: int, malformed_every: int, die_after: int):
-        self.fail_every, self.malformed_every, self.die_after = fail_every, malformed_every, die_after
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.die_after = args.die_after
         self.count = 0
+        self.in_flight = self.most_in_flight = 0
         self.lock = threading.Lock()
         self.faulted: set[str] = set()  # a request is faulted at most once, so retries always end
 
@@ -126,43 +139,80 @@ def make_handler(faults: Faults, log_path: str):
             self.wfile.write(body)
 
         def do_POST(self):
+            with faults.lock:
+                faults.in_flight += 1
+                faults.most_in_flight = max(faults.most_in_flight, faults.in_flight)
+                with open(log_path + ".most-in-flight", "w") as record:
+                    record.write(str(faults.most_in_flight))
+            try:
+                time.sleep(faults.args.delay)  # a slow model: requests overlap, and the client's cap shows
+                self._answer()
+            finally:
+                with faults.lock:
+                    faults.in_flight -= 1
+
+        def _answer(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             digest = hashlib.sha256(body).hexdigest()
             n, may_fault = faults.next(digest)
             if faults.die_after and n > faults.die_after:
                 os._exit(3)  # the server dies mid-run, dropping this connection
-            if may_fault and faults.fail_every and n % faults.fail_every == 0:
+            fault = faults.args
+
+            def due(every: int) -> bool:
+                return bool(may_fault and every and n % every == 0)
+
+            content = _NO_FAULT
+            if due(fault.hang_every):
                 faults.mark(digest)
-                return self._send(429, b'{"error": "rate limited"}', {"Retry-After": "0"})
-            if may_fault and faults.malformed_every and n % faults.malformed_every == 0:
+                time.sleep(fault.hang_seconds)  # longer than the client waits: it gives up and retries
+            if due(fault.fail_every):
+                faults.mark(digest)
+                return self._send(429, b'{"error": "rate limited"}', {"Retry-After": "0", "retry-after-ms": "5"})
+            if due(fault.error_every):
+                faults.mark(digest)
+                return self._send(500, b'{"error": "internal"}', {"retry-after-ms": "5"})
+            if due(fault.malformed_every):
                 faults.mark(digest)
                 return self._send(200, b'{"choices": [' if n % 2 else b'{"choices": []}')
+            if due(fault.empty_every):
+                faults.mark(digest)
+                content = ""
+            elif due(fault.typed_every):
+                faults.mark(digest)
+                content = [{"text": "not a string"}] if n % 2 else None
+            elif fault.always_bad_mod and int(digest, 16) % fault.always_bad_mod == 0:
+                content = ""
             request = json.loads(body)
-            reply = reply_for(request["messages"], request["model"], request.get("seed"))
-            answer = {
-                "id": f"fake-{n}",
-                "object": "chat.completion",
-                "model": request["model"],
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}],
-            }
-            with faults.lock, open(log_path, "a") as log:
-                log.write(digest + "\n")
-            self._send(200, json.dumps(answer).encode())
+            if content is _NO_FAULT:
+                content = reply_for(request["messages"], request["model"], request.get("seed"))
+                with faults.lock, open(log_path, "a") as log:  # only usable replies count as answered
+                    log.write(digest + "\n")
+            self._send(200, json.dumps(_completion(n, request["model"], content)).encode())
 
     return Handler
+
+
+_NO_FAULT = object()
+
+
+def _completion(n: int, model: str, content) -> dict:
+    choice = {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+    return {"id": f"fake-{n}", "object": "chat.completion", "model": model, "choices": [choice]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("port_file")
     parser.add_argument("log_file")
-    parser.add_argument("--fail-every", type=int, default=0)
-    parser.add_argument("--malformed-every", type=int, default=0)
+    for flag in ("fail", "error", "malformed", "empty", "typed", "hang"):
+        parser.add_argument(f"--{flag}-every", type=int, default=0)
+    parser.add_argument("--hang-seconds", type=float, default=3.0)
+    parser.add_argument("--always-bad-mod", type=int, default=0)
     parser.add_argument("--die-after", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before every answer")
     args = parser.parse_args()
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), make_handler(Faults(args.fail_every, args.malformed_every, args.die_after), args.log_file)
-    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(Faults(args), args.log_file))
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as handle:
         handle.write(str(server.server_address[1]))

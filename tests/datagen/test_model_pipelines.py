@@ -5,12 +5,14 @@ from PIL import Image
 
 from datagen import add_reasoning, pt_caps_fusion, pt_vqa_gen
 from datagen.caption_similarity import cosine, most_dissimilar, without_outliers
+from datagen.chat_client import BadReply
 from datagen.image_inputs import ImageInputs
 from datagen.messages import FEATURES, make_row
-from datagen.pt_vqa_gen import balanced_order, parse_json_list
+from datagen.pt_vqa_gen import balanced_order
+from datagen.replies import final_answer, json_list
 
 
-SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "3"]
+SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "3", "--request-timeout", "5"]
 # The fake server's concept for each colour ("Animais." shows that replies are normalised).
 COLOUR_OF = {
     "comida e bebida": "vermelho",
@@ -98,16 +100,13 @@ def test_vqa_gen_runs_all_five_stages(tmp_path, fake_server, coloured_images):
             assert f"{answers[0]}) {colour}" in questions[0]
 
 
-@pytest.mark.parametrize(
-    "reply, parsed",
-    [
-        ('Aqui está:\n```json\n[{"question": "Q", "answer": "A"}]\n```', [{"question": "Q", "answer": "A"}]),
-        ("[1, 2", []),
-        ("sem JSON", []),
-    ],
-)
-def test_parse_json_list_tolerates_prose_and_garbage(reply, parsed):
-    assert parse_json_list(reply) == parsed
+def test_json_list_tolerates_prose_and_refuses_garbage():
+    reply = 'Aqui está:\n```json\n[{"question": "Q", "answer": "A"}]\n```'
+    assert json_list(reply) == [{"question": "Q", "answer": "A"}]
+    assert json_list("Primeiro [1, 2] e depois [3]") == [3]  # the last list that parses
+    for garbage in ("[1, 2", "sem JSON"):
+        with pytest.raises(BadReply, match="no JSON list"):
+            json_list(garbage)
 
 
 def test_balanced_order_interleaves_concepts():
@@ -130,6 +129,38 @@ def test_reasoning_is_kept_only_when_it_reaches_the_known_answer(tmp_path, fake_
     assert answers[0].startswith("Observo a imagem") and answers[0].endswith("Resposta: Vermelho")
     assert answers[1] == "Azul"  # the fake model's trace said "Vermelho": the plain, true answer stays
     assert out[0]["task"] == "reasoning/cores"
+
+
+def test_reasoning_keeps_the_answer_format_a_prompt_asks_for(tmp_path, fake_server):
+    red = Image.new("RGB", (16, 16), (200, 30, 30))
+    turns = [
+        ("De que cor é a imagem? A) Vermelho B) Azul. Responde só com a letra.", "A"),
+        ("Answer with a single word: what colour is it?", "Vermelho"),
+        ("De que cor é a imagem?", "Vermelho"),
+    ]
+    inputs = tmp_path / "inputs"
+    Dataset.from_list([make_row([red], turns, task="cores")], features=FEATURES).save_to_disk(str(inputs))
+    server = fake_server()
+    out = add_reasoning.main(
+        ["--inputs", str(inputs), "--num-samples", "1", "--output-dir", str(tmp_path / "out"), "--base-url", server.url]
+    )
+    answers = [m["content"][0]["text"] for m in out[0]["messages"][1::2]]
+    assert answers[:2] == ["A", "Vermelho"] and answers[2].endswith("Resposta: Vermelho")
+    assert len(server.answered) == 1  # the fixed-format turns were never sent
+
+
+@pytest.mark.parametrize(
+    "trace, answer",
+    [
+        ("Penso. Resposta: 42", "42"),
+        ("Passo 1...\n**Resposta:** 42", "42"),
+        ("Resposta: 7 (primeira ideia)\nVerifico de novo.\n**Resposta final**: *42*.", "42"),
+        ("Answer: «Sim»", "Sim"),
+        ("sem conclusão", None),
+    ],
+)
+def test_final_answer_reads_the_last_statement_through_markdown(trace, answer):
+    assert final_answer(trace) == answer
 
 
 def test_image_inputs_from_a_dataset_and_clear_errors(tmp_path, coloured_images):

@@ -1,14 +1,17 @@
+import json
+
 import pytest
 from datasets import Dataset
 from PIL import Image
 
 from datagen import preference, translate
+from datagen.chat_client import BadReply
 from datagen.messages import FEATURES, check_preference_row, make_row
-from datagen.preference import parse_score
 from datagen.protect import protect, restore
+from datagen.replies import score
 
 
-SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "2", "--concurrency", "3"]
+SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "2", "--concurrency", "3", "--request-timeout", "5"]
 
 
 def _sft_inputs(tmp_path, rows):
@@ -56,6 +59,27 @@ def test_translation_keeps_notation_and_drops_pt_br(tmp_path, fake_server):
     assert out[0]["task"] == "translated/math"
 
 
+def test_translation_never_touches_what_must_stay_verbatim(tmp_path, fake_server):
+    image = Image.new("RGB", (16, 16), "white")
+    rows = [
+        make_row([image], [("Read the text on the sign.", "Boat")], task="vqa"),
+        make_row([image], [("Transcreve o texto.", "Boat 0.5")], task="ocr/plain/x/"),
+        make_row([image], [("Where is the boat?", "The boat is at [0.25, 0.1, 0.75, 0.5].")], task="grounding"),
+        make_row([image], [("Which colour? A) red B) blue", "B")], task="mcq"),
+        make_row([image], [('What does "Boat" say about the boat?', "It costs 2.5 euros.")], task="vqa"),
+    ]
+    server = fake_server()
+    args = ["--inputs", str(_sft_inputs(tmp_path, rows)), "--num-samples", "5", "--output-dir", str(tmp_path / "out")]
+    out = translate.main([*args, "--base-url", server.url, *SERVER_ARGS])
+    answers = [row["messages"][1]["content"][0]["text"] for row in out]
+    assert answers[:2] == ["Boat", "Boat 0.5"]  # transcriptions (by question and by task) stay as written
+    assert answers[2] == "The boat is at [0.25, 0.1, 0.75, 0.5]."  # boxes keep their decimal points
+    assert answers[3] == "B"  # an option letter: nothing to translate, never sent
+    assert out[4]["messages"][0]["content"][1]["text"] == 'What does "Boat" say about the boat?'
+    assert answers[4] == "It costs 2.5 euros."  # numbers are protected from decimal commas
+    assert len(server.answered) == 5 + 2  # five questions and the two answers with words to translate
+
+
 def test_preference_pairs_rank_candidates_by_judge_score(tmp_path, fake_server):
     image = Image.new("RGB", (16, 16), (200, 30, 30))
     rows = [
@@ -97,8 +121,25 @@ def test_preference_pairs_rank_candidates_by_judge_score(tmp_path, fake_server):
     assert row["prompt"][0]["content"][0]["type"] == "image" and len(row["images"]) == 1
     asked = len(server.answered)
     assert asked == 4 + 4 + 8  # drafts, edits, one score per distinct candidate
+    # The fake editor names the image's colour only when it gets the image.
+    replies = [json.loads(line)["reply"] for line in (tmp_path / "out" / "chat_cache.jsonl").read_text().splitlines()]
+    assert sum(reply.endswith("A imagem é vermelho.") for reply in replies) == 4
+    assert not any(reply.endswith("Espero ter ajudado.") for reply in replies)
 
 
-@pytest.mark.parametrize("reply, score", [("Nota: 7", 7), ("nota 7", None), ("Nota: 10.", 10), ("Nota: 0", None)])
-def test_parse_score(reply, score):
-    assert parse_score(reply) == score
+@pytest.mark.parametrize(
+    "reply, expected",
+    [
+        ("Nota: 7", 7),
+        ("**Nota:** 7/10", 7),
+        ("Nota: 10.", 10),
+        ("Primeiro Nota: 3, afinal Nota: 8", 8),
+        ("Nota: 0", None),
+    ],
+)
+def test_score_reads_the_last_grade_through_markdown(reply, expected):
+    if expected is None:
+        with pytest.raises(BadReply):
+            score(reply)
+    else:
+        assert score(reply) == expected
