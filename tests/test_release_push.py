@@ -1,0 +1,97 @@
+"""hub_release/release.py --push: it pushes only a folder that passed the release check, and a Hub it cannot reach
+ends the run with a clear error and no commit. Real HTTP on loopback; nothing leaves the machine."""
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from hub_release.model_card import model_card
+from hub_release.training_run import read_training_run
+from tests.serving import free_loopback_port
+
+
+REPO = Path(__file__).resolve().parents[1]
+RELEASE = [sys.executable, str(REPO / "hub_release" / "release.py")]
+
+
+def hub_env(tmp_path: Path, endpoint: str) -> dict:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("HF_", "HUGGING"))}
+    # A token the fake endpoints never see honoured; without one huggingface_hub stops before any request.
+    return {**environment, "HF_HOME": str(tmp_path / "hf-home"), "HF_ENDPOINT": endpoint, "HF_TOKEN": "hf_test"}
+
+
+class RecordingHub(BaseHTTPRequestHandler):
+    """Answers every request with 500 and records it, so a test can count what a push sent."""
+
+    requests: list[str] = []
+
+    def _record(self):
+        RecordingHub.requests.append(f"{self.command} {self.path}")
+        self.send_response(500)
+        self.end_headers()
+
+    do_GET = do_POST = do_PUT = do_HEAD = _record
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recording_hub():
+    RecordingHub.requests = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingHub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", RecordingHub.requests
+    server.shutdown()
+
+
+def test_push_to_an_unreachable_hub_fails_clearly(tiny_checkpoint, tmp_path):
+    endpoint = f"http://127.0.0.1:{free_loopback_port()}"  # nothing listens there: connection refused
+    output = tmp_path / "release"
+    command = [*RELEASE, str(tiny_checkpoint), "--output", str(output), "--repo-id", "me/amalia-vl-tiny", "--push"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=hub_env(tmp_path, endpoint))
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "release check passed" in result.stderr  # the push came after the check
+    assert f"Could not push {output} to the Hub repository me/amalia-vl-tiny at {endpoint}" in result.stderr
+    assert "No commit was made" in result.stderr and "Traceback" not in result.stderr
+    # The card names the repository it was meant for.
+    assert (
+        "https://huggingface.co/me/amalia-vl-tiny/resolve/main/examples/formas.png"
+        in (output / "README.md").read_text()
+    )
+
+
+def test_a_folder_that_fails_the_check_is_never_pushed(tiny_checkpoint, tmp_path, recording_hub):
+    endpoint, requests = recording_hub
+    # Its code needs a package that only the development environment has: it loads here, not for a user.
+    broken = tmp_path / "checkpoint"
+    shutil.copytree(tiny_checkpoint, broken)
+    with open(broken / "modeling_amalia_vl.py", "a") as file:
+        file.write("\nimport trl  # noqa: E402, F401\n")
+    command = [*RELEASE, str(broken), "--output", str(tmp_path / "release"), "--repo-id", "me/x", "--push"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=hub_env(tmp_path, endpoint))
+    assert result.returncode == 1 and requests == [], (requests, result.stderr[-3000:])
+    assert "does not load in a clean process with only the runtime dependencies" in result.stderr
+    assert "trl" in result.stderr
+
+
+def test_card_of_a_stage_run_lists_its_hub_datasets(tiny_checkpoint):
+    from transformers import AutoConfig, AutoProcessor
+
+    run = read_training_run(tiny_checkpoint, REPO / "train" / "configs" / "stage2.yaml")
+    config = AutoConfig.from_pretrained(tiny_checkpoint, trust_remote_code=True)
+    processor = AutoProcessor.from_pretrained(tiny_checkpoint, trust_remote_code=True)
+    from hub_release.examples import EXAMPLES
+
+    examples = [example for example, _ in EXAMPLES]
+    card = model_card(config, processor, run, examples, Path("unused"), repo_id="me/AMALIA-VL-SFT")
+    assert {"HuggingFaceM4/the_cauldron", "nvidia/Llama-Nemotron-VLM-Dataset-v1"} <= set(card.data.datasets)
+    assert card.data.widget[0]["src"] == "https://huggingface.co/me/AMALIA-VL-SFT/resolve/main/examples/formas.png"
+    assert "| Grounding | [TallyQA](https://huggingface.co/datasets/HuggingFaceM4/the_cauldron) |" in card.text
