@@ -70,15 +70,23 @@ def metadata(config, run: TrainingRun, examples: list[Example], repo_id: str | N
 
 
 def quick_start(model_id: str, image: str, question: str) -> str:
-    """Python that loads the release and answers one question: the card shows it, the tests run it as written."""
-    return f'''from transformers import AutoModelForImageTextToText, AutoProcessor, pipeline
+    """Python that loads the release and answers one question: the card shows it, the tests run it as written.
+
+    The image is opened with PIL (from the Hub with urllib): every processor version takes a PIL image."""
+    if image.startswith("https://"):
+        imports, opened = "from urllib.request import urlopen\n\n", f'Image.open(urlopen("{image}"))'
+    else:
+        imports, opened = "", f'Image.open("{image}")'
+    return f'''{imports}from PIL import Image
+from transformers import AutoModelForImageTextToText, AutoProcessor, pipeline
 
 model_id = "{model_id}"
+image = {opened}
 messages = [
     {{
         "role": "user",
         "content": [
-            {{"type": "image", "url": "{image}"}},
+            {{"type": "image", "image": image}},
             {{"type": "text", "text": "{question}"}},
         ],
     }}

@@ -2,6 +2,7 @@
 ends the run with a clear error and no commit. Real HTTP on loopback; nothing leaves the machine."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -94,4 +95,8 @@ def test_card_of_a_stage_run_lists_its_hub_datasets(tiny_checkpoint):
     card = model_card(config, processor, run, examples, Path("unused"), repo_id="me/AMALIA-VL-SFT")
     assert {"HuggingFaceM4/the_cauldron", "nvidia/Llama-Nemotron-VLM-Dataset-v1"} <= set(card.data.datasets)
     assert card.data.widget[0]["src"] == "https://huggingface.co/me/AMALIA-VL-SFT/resolve/main/examples/formas.png"
+    # The Hub card's quick start opens the example from the Hub (not run here: offline); it is valid Python.
+    code = re.search(r"## Quick start\n\n```python\n(.*?)\n```", card.text, re.S).group(1)
+    compile(code, "quick_start", "exec")
+    assert 'model_id = "me/AMALIA-VL-SFT"' in code and "urlopen(" in code
     assert "| Grounding | [TallyQA](https://huggingface.co/datasets/HuggingFaceM4/the_cauldron) |" in card.text
