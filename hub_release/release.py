@@ -5,6 +5,9 @@
     # the same, then pushed to the Hub in one commit (after the check), with the stage config it was trained with
     python hub_release/release.py checkpoints/amalia-vl-stage2 --output releases/stage2 \
         --stage-config train/configs/stage2.yaml --repo-id me/AMALIA-VL-SFT --push --private
+    # and its Gradio demo as a Space (hub_release/space/, the model named in model.txt)
+    python hub_release/release.py checkpoints/amalia-vl-stage2 --output releases/stage2 \
+        --repo-id me/AMALIA-VL-SFT --push --space-id me/AMALIA-VL-demo
 
 The folder holds safetensors shards with their index, the config with its `auto_map`, the three code files, the
 processor and tokenizer, the example images under examples/, and README.md, the model card generated from the
@@ -26,6 +29,7 @@ from hub_release.examples import write_examples  # noqa: E402
 from hub_release.hub import PushError, push_folder  # noqa: E402
 from hub_release.model_card import model_card  # noqa: E402
 from hub_release.release_check import ReleaseCheckError, check_release  # noqa: E402
+from hub_release.space_release import stage_space  # noqa: E402
 from hub_release.training_run import read_training_run  # noqa: E402
 
 
@@ -87,11 +91,23 @@ def parse_args(argv):
     parser.add_argument("--push", action="store_true", help="push the checked folder to --repo-id in one commit")
     parser.add_argument("--private", action="store_true", help="create the repository private")
     parser.add_argument("--revision", default="main", help="the branch to push to (created if missing)")
+    parser.add_argument("--space-id", help="also push the Gradio demo (hub_release/space/) of --repo-id to this Space")
     parser.add_argument("--max-shard-size", default=DEFAULT_SHARD_SIZE)
     args = parser.parse_args(argv)
-    if args.push and not args.repo_id:
-        parser.error("--push needs --repo-id")
+    if (args.push or args.space_id) and not args.repo_id:
+        parser.error("--push and --space-id need --repo-id (the model repository)")
     return args
+
+
+def push(args, release: Path) -> None:
+    """The model (with --push), then its demo Space (with --space-id): each one commit; raises PushError."""
+    if args.push:
+        url = push_folder(release, args.repo_id, private=args.private, revision=args.revision)
+        logger.info("pushed %s to %s", release, url)
+    if args.space_id:
+        space = stage_space(release.parent / f"{release.name}-space", args.repo_id)
+        url = push_folder(space, args.space_id, repo_type="space", private=args.private, space_sdk="gradio")
+        logger.info("pushed the demo of %s to %s", args.repo_id, url)
 
 
 def main(argv=None) -> int:
@@ -105,13 +121,11 @@ def main(argv=None) -> int:
     except ReleaseCheckError as error:
         logger.error("%s", error)
         return 1
-    if args.push:
-        try:
-            url = push_folder(release, args.repo_id, private=args.private, revision=args.revision)
-        except PushError as error:
-            logger.error("%s", error)
-            return 2
-        logger.info("pushed %s to %s", release, url)
+    try:
+        push(args, release)
+    except PushError as error:
+        logger.error("%s", error)
+        return 2
     return 0
 
 

@@ -1,6 +1,7 @@
 """hub_release/release.py --push: it pushes only a folder that passed the release check, and a Hub it cannot reach
 ends the run with a clear error and no commit. Real HTTP on loopback; nothing leaves the machine."""
 
+import json
 import os
 import re
 import shutil
@@ -100,3 +101,31 @@ def test_card_of_a_stage_run_lists_its_hub_datasets(tiny_checkpoint):
     compile(code, "quick_start", "exec")
     assert 'model_id = "me/AMALIA-VL-SFT"' in code and "urlopen(" in code
     assert "| Grounding | [TallyQA](https://huggingface.co/datasets/HuggingFaceM4/the_cauldron) |" in card.text
+
+
+def test_space_push_to_an_unreachable_hub_fails_clearly(tiny_checkpoint, tmp_path):
+    endpoint = f"http://127.0.0.1:{free_loopback_port()}"
+    output = tmp_path / "release"
+    command = [*RELEASE, str(tiny_checkpoint), "--output", str(output), "--repo-id", "me/amalia-vl-tiny"]
+    command += ["--space-id", "me/amalia-vl-demo"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=hub_env(tmp_path, endpoint))
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Could not push" in result.stderr and "Hub repository me/amalia-vl-demo" in result.stderr
+    staged = tmp_path / "release-space"
+    assert (staged / "model.txt").read_text().strip() == "me/amalia-vl-tiny"
+
+
+def test_staged_space_has_the_spaces_layout(tmp_path):
+    from huggingface_hub import metadata_load
+
+    from hub_release.space_release import stage_space
+
+    space = stage_space(tmp_path / "space", "me/AMALIA-VL-SFT")
+    assert {"app.py", "requirements.txt", "README.md", "model.txt", "examples.json"} <= {
+        p.name for p in space.iterdir()
+    }
+    metadata = metadata_load(space / "README.md")
+    assert metadata["sdk"] == "gradio" and metadata["app_file"] == "app.py"
+    assert metadata["models"] == ["me/AMALIA-VL-SFT"]
+    listed = json.loads((space / "examples.json").read_text())
+    assert listed and all((space / entry["image"]).is_file() for entry in listed)
