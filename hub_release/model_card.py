@@ -139,7 +139,8 @@ def training_section(run: TrainingRun) -> str:
             ("schedule", config.get("lr_scheduler_type")),
         ]
         parts += ["", "This checkpoint's run:", ""]
-        parts += [f"- {name}: `{value}`" for name, value in facts if value not in (None, "")]
+        # Enum settings (TrainingArguments' lr_scheduler_type) show their value, as the YAML spells them.
+        parts += [f"- {name}: `{getattr(value, 'value', value)}`" for name, value in facts if value not in (None, "")]
     if run.state:
         parts.append(f"- steps: {run.state.get('global_step')}, epochs: {run.state.get('epoch')}")
         if run.final_loss is not None:

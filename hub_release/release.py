@@ -99,30 +99,50 @@ def parse_args(argv):
     return args
 
 
-def push(args, release: Path) -> None:
-    """The model (with --push), then its demo Space (with --space-id): each one commit; raises PushError."""
-    if args.push:
-        url = push_folder(release, args.repo_id, private=args.private, revision=args.revision)
+def publish(
+    checkpoint: Path,
+    output: Path,
+    stage_config=None,
+    repo_id: str | None = None,
+    push: bool = False,
+    private: bool = False,
+    revision: str = "main",
+    space_id: str | None = None,
+    max_shard_size: str = DEFAULT_SHARD_SIZE,
+) -> Path:
+    """Build the release folder, check it, then push the model (`push`) and its demo Space (`space_id`), each in
+    one commit. Raises ReleaseCheckError before any push, PushError when the Hub refuses or cannot be reached.
+    train/sft.py's --push_to_hub calls this, so a trained model is published with the same card and check."""
+    release = build_release(checkpoint, output, stage_config, repo_id, revision, max_shard_size)
+    check(release)
+    if push:
+        url = push_folder(release, repo_id, private=private, revision=revision)
         logger.info("pushed %s to %s", release, url)
-    if args.space_id:
-        space = stage_space(release.parent / f"{release.name}-space", args.repo_id)
-        url = push_folder(space, args.space_id, repo_type="space", private=args.private, space_sdk="gradio")
-        logger.info("pushed the demo of %s to %s", args.repo_id, url)
+    if space_id:
+        space = stage_space(release.parent / f"{release.name}-space", repo_id)
+        url = push_folder(space, space_id, repo_type="space", private=private, space_sdk="gradio")
+        logger.info("pushed the demo of %s to %s", repo_id, url)
+    return release
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    release = build_release(
-        args.checkpoint, args.output, args.stage_config, args.repo_id, args.revision, args.max_shard_size
-    )
     try:
-        check(release)
+        publish(
+            args.checkpoint,
+            args.output,
+            args.stage_config,
+            args.repo_id,
+            push=args.push,
+            private=args.private,
+            revision=args.revision,
+            space_id=args.space_id,
+            max_shard_size=args.max_shard_size,
+        )
     except ReleaseCheckError as error:
         logger.error("%s", error)
         return 1
-    try:
-        push(args, release)
     except PushError as error:
         logger.error("%s", error)
         return 2
