@@ -61,8 +61,10 @@ def build_release(
     checkpoint, output = Path(checkpoint), Path(output)
     if output.exists() and output.resolve() == checkpoint.resolve():
         raise ValueError("--output must be a new folder, not the checkpoint itself")
-    if output.exists():
-        shutil.rmtree(output)  # a release is rebuilt whole: no stale shard of an earlier one survives
+    if output.exists() and any(output.iterdir()):
+        if not (output / "config.json").exists():
+            raise FileExistsError(f"{output} exists and is not a model folder: choose a new --output folder")
+        shutil.rmtree(output)  # an earlier release is rebuilt whole: no stale shard of it survives
     output.mkdir(parents=True)
     config, processor = save_model_files(checkpoint, output, max_shard_size)
     examples = write_examples(output)

@@ -21,7 +21,14 @@ def _canonical(name: str) -> str:
 
 def runtime_requirements(project: str = PROJECT) -> list[Requirement]:
     """The project's requirements outside every extra (pyproject's `dependencies`)."""
-    requirements = [Requirement(line) for line in metadata.requires(project) or []]
+    try:
+        lines = metadata.requires(project) or []
+    except metadata.PackageNotFoundError as error:
+        raise RuntimeError(
+            f"The release check reads the runtime dependencies from the installed {project} package, which is not "
+            "installed here: run `pip install -e .` in the repository first."
+        ) from error
+    requirements = [Requirement(line) for line in lines]
     return [req for req in requirements if req.marker is None or req.marker.evaluate({"extra": ""})]
 
 

@@ -129,3 +129,12 @@ def test_staged_space_has_the_spaces_layout(tmp_path):
     assert metadata["models"] == ["me/AMALIA-VL-SFT"]
     listed = json.loads((space / "examples.json").read_text())
     assert listed and all((space / entry["image"]).is_file() for entry in listed)
+
+
+def test_release_refuses_to_overwrite_a_folder_that_is_not_a_model(tiny_checkpoint, tmp_path):
+    from hub_release.release import build_release
+
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="is not a model folder"):
+        build_release(tiny_checkpoint, tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
