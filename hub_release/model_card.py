@@ -13,6 +13,7 @@ from pathlib import Path
 
 from huggingface_hub import ModelCard, ModelCardData
 
+from hub_release.eval_results import EvalRun, eval_results, evaluation_section
 from hub_release.examples import Example
 from hub_release.training_run import TrainingRun
 
@@ -56,8 +57,13 @@ def widget(examples: list[Example], repo_id: str | None, revision: str) -> list[
     ]
 
 
-def metadata(config, run: TrainingRun, examples: list[Example], repo_id: str | None, revision: str) -> ModelCardData:
+def metadata(
+    config, run: TrainingRun, examples: list[Example], repo_id: str | None, revision: str, evaluation: EvalRun | None
+) -> ModelCardData:
+    results = eval_results(evaluation) if evaluation else None
     return ModelCardData(
+        model_name=(repo_id or "amalia-vl").rsplit("/", 1)[-1] if results else None,  # model-index needs a name
+        eval_results=results,
         language=["pt"],
         license=LICENSE,
         library_name="transformers",
@@ -163,12 +169,15 @@ LIMITS = """- pt-PT first: it answers in European Portuguese and was tuned on pt
   `llava_next` export with transformers' own classes."""
 
 
-def body(config, processor, run: TrainingRun, examples: list[Example], model_id: str, image: str) -> str:
+def body(
+    config, processor, run: TrainingRun, examples: list[Example], model_id: str, image: str, evaluation: EvalRun | None
+) -> str:
     """The card's markdown; the intro paragraph's backslashes join its source lines into one line."""
     vision, text = config.vision_config, config.text_config
     parameters = f"{vision.hidden_size}-wide, {vision.num_hidden_layers}-layer SigLIP tower"
     language = f"{text.hidden_size}-wide, {text.num_hidden_layers}-layer Llama-architecture language model"
     example = examples[0]
+    evaluated = f"\n## Evaluation\n\n{evaluation_section(evaluation)}\n" if evaluation else ""
     return f"""# {model_id.rstrip("/").rsplit("/", 1)[-1]}
 
 AMALIA-VL, a vision-language model for European Portuguese (pt-PT): a {parameters} reads the image as \
@@ -189,7 +198,7 @@ in pt-PT. The model code travels in this repository (`configuration_amalia_vl.py
 ## Training
 
 {training_section(run)}
-
+{evaluated}
 ## Limits
 
 {LIMITS}
@@ -204,10 +213,13 @@ def model_card(
     release_dir: Path,
     repo_id: str | None = None,
     revision: str = "main",
+    evaluation: EvalRun | None = None,
 ) -> ModelCard:
     """The card of the release in `release_dir`, meant for the Hub repository `repo_id`. Without `repo_id` it
     describes the folder itself: its quick start loads the folder and its widget names files inside it."""
-    data = metadata(config, run, examples, repo_id, revision)
+    data = metadata(config, run, examples, repo_id, revision, evaluation)
     model_id = repo_id or str(Path(release_dir).resolve())
     image = file_url(examples[0].file, repo_id, revision) if repo_id else str(Path(model_id) / examples[0].file)
-    return ModelCard(f"---\n{data.to_yaml()}\n---\n\n{body(config, processor, run, examples, model_id, image)}")
+    return ModelCard(
+        f"---\n{data.to_yaml()}\n---\n\n{body(config, processor, run, examples, model_id, image, evaluation)}"
+    )

@@ -5,6 +5,8 @@
     # the same, then pushed to the Hub in one commit (after the check), with the stage config it was trained with
     python hub_release/release.py checkpoints/amalia-vl-stage2 --output releases/stage2 \
         --stage-config train/configs/stage2.yaml --repo-id me/AMALIA-VL-SFT --push --private
+    # with the scores of `python -m evaluation.run ... --output_dir results/stage2` in its card
+    python hub_release/release.py checkpoints/amalia-vl-stage2 --output releases/stage2 --eval-results results/stage2
     # and its Gradio demo as a Space (hub_release/space/, the model named in model.txt)
     python hub_release/release.py checkpoints/amalia-vl-stage2 --output releases/stage2 \
         --repo-id me/AMALIA-VL-SFT --push --space-id me/AMALIA-VL-demo
@@ -25,6 +27,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: the repository root holds the `hub_release` package
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from hub_release.eval_results import read_eval_run  # noqa: E402
 from hub_release.examples import write_examples  # noqa: E402
 from hub_release.hub import PushError, push_folder  # noqa: E402
 from hub_release.model_card import model_card  # noqa: E402
@@ -56,6 +59,7 @@ def build_release(
     repo_id: str | None = None,
     revision: str = "main",
     max_shard_size: str = DEFAULT_SHARD_SIZE,
+    eval_results: Path | None = None,
 ) -> Path:
     """Writes the release folder (the card names `repo_id`, or the folder itself for a local release)."""
     checkpoint, output = Path(checkpoint), Path(output)
@@ -69,7 +73,10 @@ def build_release(
     config, processor = save_model_files(checkpoint, output, max_shard_size)
     examples = write_examples(output)
     run = read_training_run(checkpoint, stage_config)
-    card = model_card(config, processor, run, examples, output, repo_id=repo_id, revision=revision)
+    evaluation = read_eval_run(eval_results) if eval_results else None
+    card = model_card(
+        config, processor, run, examples, output, repo_id=repo_id, revision=revision, evaluation=evaluation
+    )
     card.save(output / "README.md")
     logger.info("wrote the release folder %s", output)
     return output
@@ -94,6 +101,11 @@ def parse_args(argv):
     parser.add_argument("--private", action="store_true", help="create the repository private")
     parser.add_argument("--revision", default="main", help="the branch to push to (created if missing)")
     parser.add_argument("--space-id", help="also push the Gradio demo (hub_release/space/) of --repo-id to this Space")
+    parser.add_argument(
+        "--eval-results",
+        type=Path,
+        help="an `evaluation.run` output folder: its scores become the card's model-index and evaluation table",
+    )
     parser.add_argument("--max-shard-size", default=DEFAULT_SHARD_SIZE)
     args = parser.parse_args(argv)
     if (args.push or args.space_id) and not args.repo_id:
@@ -111,11 +123,12 @@ def publish(
     revision: str = "main",
     space_id: str | None = None,
     max_shard_size: str = DEFAULT_SHARD_SIZE,
+    eval_results: Path | None = None,
 ) -> Path:
     """Build the release folder, check it, then push the model (`push`) and its demo Space (`space_id`), each in
     one commit. Raises ReleaseCheckError before any push, PushError when the Hub refuses or cannot be reached.
     train/sft.py's --push_to_hub calls this, so a trained model is published with the same card and check."""
-    release = build_release(checkpoint, output, stage_config, repo_id, revision, max_shard_size)
+    release = build_release(checkpoint, output, stage_config, repo_id, revision, max_shard_size, eval_results)
     check(release)
     if push:
         url = push_folder(release, repo_id, private=private, revision=revision)
@@ -141,6 +154,7 @@ def main(argv=None) -> int:
             revision=args.revision,
             space_id=args.space_id,
             max_shard_size=args.max_shard_size,
+            eval_results=args.eval_results,
         )
     except ReleaseCheckError as error:
         logger.error("%s", error)

@@ -138,3 +138,24 @@ def test_release_refuses_to_overwrite_a_folder_that_is_not_a_model(tiny_checkpoi
     with pytest.raises(FileExistsError, match="is not a model folder"):
         build_release(tiny_checkpoint, tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_card_shows_the_evaluation_report_table_when_the_run_has_one(tiny_checkpoint, tmp_path):
+    from transformers import AutoConfig, AutoProcessor
+
+    from hub_release.eval_results import read_eval_run
+    from hub_release.examples import EXAMPLES
+
+    results = {"label": "sft", "limit": None, "results": {"mme_pt": {"mme_perception_score,none": 1500.0}}}
+    (tmp_path / "results.json").write_text(json.dumps(results))
+    table = "| Model | MME† |\n|---|---|\n| sft | 1500 |"
+    (tmp_path / "report.md").write_text(table + "\n")  # what `python -m evaluation.report RUN --output` writes
+    config = AutoConfig.from_pretrained(tiny_checkpoint, trust_remote_code=True)
+    processor = AutoProcessor.from_pretrained(tiny_checkpoint, trust_remote_code=True)
+    examples = [example for example, _ in EXAMPLES]
+    card = model_card(
+        config, processor, read_training_run(tiny_checkpoint), examples, tmp_path, evaluation=read_eval_run(tmp_path)
+    )
+    parsed = type(card)(str(card))  # through YAML and back
+    assert [(r.metric_type, r.metric_value) for r in parsed.data.eval_results] == [("mme_perception_score", 1500.0)]
+    assert table in parsed.text and "smoke run" not in parsed.text

@@ -1,6 +1,7 @@
 """The release round trip: a tiny checkpoint trained a few steps by train/sft.py, released by hub_release/release.py,
 checked in a clean process, its card parsed by huggingface_hub, and the card's own quick start run as written."""
 
+import json
 import os
 import re
 import shutil
@@ -39,15 +40,36 @@ def trained(tiny_checkpoint, sample_mix_file, tmp_path_factory):
     return output_dir, config
 
 
+# results.json as `python -m evaluation.run` writes it (evaluation/run.py's write_outputs): lmms-eval's scores per
+# task under "<metric>,<filter>" keys, with their aliases and standard errors beside them.
+EVAL_RUN = {
+    "model": "outputs/amalia-vl-tiny-sft",
+    "model_class": "amalia_vl",
+    "model_args": "pretrained=outputs/amalia-vl-tiny-sft,dtype=auto",
+    "label": "amalia-vl-tiny-sft",
+    "limit": 20,
+    "max_new_tokens": None,
+    "data_dir": "data/eval",
+    "results": {
+        "pope_pt": {"alias": "pope_pt", "pope_f1_score,none": 0.5, "pope_f1_score_stderr,none": "N/A"},
+        "docvqa_pt": {"alias": "docvqa_pt", "anls,none": 0.125},
+    },
+    "n_samples": {"pope_pt": 20, "docvqa_pt": 20},
+}
+
+
 @pytest.fixture(scope="module")
 def release(trained, sample_mix_file, tmp_path_factory):
     checkpoint, config = trained
     output = tmp_path_factory.mktemp("release") / "amalia-vl-tiny-sft"
+    evaluation = output.parent / "eval-run"
+    evaluation.mkdir()
+    (evaluation / "results.json").write_text(json.dumps(EVAL_RUN))
     # The stage config as the run used it: its data mix file was the tests' one.
     stage_config = output.parent / "stage.yaml"
     stage_config.write_text(config.read_text() + f"\ndata_mix_file: {sample_mix_file}\n")
     command = [*RELEASE, str(checkpoint), "--output", str(output), "--stage-config", str(stage_config)]
-    command += ["--max-shard-size", "1MB"]
+    command += ["--max-shard-size", "1MB", "--eval-results", str(evaluation)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=offline_env(output.parent))
     assert result.returncode == 0, result.stderr[-4000:]
     assert "release check passed" in result.stderr
@@ -85,6 +107,11 @@ def test_card_metadata_parses_with_huggingface_hub(release, trained):
     assert steps and int(steps.group(1)) == STEPS, text
     assert "final training loss" in text and "sample_sft" in text
     assert "trust_remote_code=True" in text and "| 384 x 384 |" in text
+    # The evaluation run: a model-index huggingface_hub reads back, and the scores in the body.
+    scores = {(r.dataset_name, r.metric_type): r.metric_value for r in data.eval_results}
+    assert scores == {("pope_pt", "pope_f1_score"): 0.5, ("docvqa_pt", "anls"): 0.125}
+    assert all(r.task_type == "image-text-to-text" for r in data.eval_results)
+    assert "**A smoke run**: 20 documents per task" in text and "| docvqa_pt | anls | 0.125 |" in text
 
 
 def test_card_quick_start_runs_as_written(release, tmp_path):
