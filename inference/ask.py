@@ -14,10 +14,11 @@ import logging
 from pathlib import Path
 
 import torch
-from PIL import Image, ImageDraw
+from PIL import Image
 from transformers import AutoModel, AutoProcessor
 
 from hub_release.build_checkpoint import build_tiny
+from hub_release.examples import draw_shapes
 from inference.quantization import quantization_config
 
 
@@ -26,12 +27,8 @@ TINY_CHECKPOINT = Path("checkpoints/amalia-vl-tiny")
 
 
 def sample_image() -> Image.Image:
-    """A red square and a blue circle on white, so the default question has a right answer."""
-    image = Image.new("RGB", (320, 200), "white")
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((30, 50, 130, 150), fill="red")
-    draw.ellipse((190, 50, 290, 150), fill="blue")
-    return image
+    """A red square and a blue circle on white, so the default question has a right answer (the releases' example)."""
+    return draw_shapes()
 
 
 def answer(model, processor, images: list, question: str, max_new_tokens: int = 64) -> str:
