@@ -68,7 +68,8 @@ def metadata(
         license=LICENSE,
         library_name="transformers",
         pipeline_tag="image-text-to-text",
-        base_model=(run.config.get("base_model") or parents(config)) or None,
+        # The model this run fine-tuned, else the models the checkpoint was assembled from.
+        base_model=(run.base_models or parents(config)) or None,
         datasets=run.datasets or None,
         tags=TAGS,
         widget=widget(examples, repo_id, revision),

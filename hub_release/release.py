@@ -33,7 +33,7 @@ from hub_release.hub import PushError, push_folder  # noqa: E402
 from hub_release.model_card import model_card  # noqa: E402
 from hub_release.release_check import ReleaseCheckError, check_release  # noqa: E402
 from hub_release.space_release import stage_space  # noqa: E402
-from hub_release.training_run import read_training_run  # noqa: E402
+from hub_release.training_run import read_stage_config, read_training_run  # noqa: E402
 
 
 logger = logging.getLogger("release")
@@ -96,6 +96,11 @@ def parse_args(argv):
     parser.add_argument("checkpoint", type=Path, help="an AMALIA-VL checkpoint or training output folder")
     parser.add_argument("--output", type=Path, required=True, help="the release folder to write")
     parser.add_argument("--stage-config", type=Path, help="the stage YAML the checkpoint was trained with")
+    parser.add_argument(
+        "--base-model",
+        action="append",
+        help="a Hub model this checkpoint was fine-tuned from (repeatable; default: the parents its shape shows)",
+    )
     parser.add_argument("--repo-id", help="the model repository, e.g. me/AMALIA-VL-SFT (the card names it)")
     parser.add_argument("--push", action="store_true", help="push the checked folder to --repo-id in one commit")
     parser.add_argument("--private", action="store_true", help="create the repository private")
@@ -143,11 +148,14 @@ def publish(
 def main(argv=None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    stage_config = read_stage_config(args.stage_config)
+    if args.base_model:
+        stage_config["base_model"] = args.base_model
     try:
         publish(
             args.checkpoint,
             args.output,
-            args.stage_config,
+            stage_config,
             args.repo_id,
             push=args.push,
             private=args.private,

@@ -41,6 +41,13 @@ class TrainingRun:
         return losses[-1] if losses else None
 
     @property
+    def base_models(self) -> list[str]:
+        """The Hub models the run fine-tuned, as the config names them in `base_model` (an id or a list). Only the
+        run knows whether `model_name_or_path` was a Hub id or a local folder, so it is never guessed from that."""
+        named = self.config.get("base_model") or []
+        return [named] if isinstance(named, str) else list(named)
+
+    @property
     def datasets(self) -> list[str]:
         return sorted({entry.hub_id for entry in self.mix if entry.hub_id})
 
@@ -76,11 +83,16 @@ def data_mix(name: str, mix_file: Path) -> list[MixEntry]:
     ]
 
 
+def read_stage_config(config: dict | str | Path | None) -> dict:
+    """A stage config as a dict: a YAML path is read, a dict copied, None is empty."""
+    if isinstance(config, str | Path):
+        return dict(yaml.safe_load(Path(config).read_text()) or {})
+    return dict(config or {})
+
+
 def read_training_run(checkpoint: Path, config: dict | Path | None = None) -> TrainingRun:
     """The run behind `checkpoint`: `config` is the stage YAML it was trained with (a path or its parsed dict)."""
-    if isinstance(config, str | Path):
-        config = yaml.safe_load(Path(config).read_text())
-    config = dict(config or {})
+    config = read_stage_config(config)
     mix = []
     if config.get("data_mix"):
         mix_file = Path(config.get("data_mix_file") or DEFAULT_MIX_FILE)

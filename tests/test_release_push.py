@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from huggingface_hub import ModelCard
 
 from hub_release.model_card import model_card
 from hub_release.training_run import read_training_run
@@ -58,11 +59,13 @@ def test_push_to_an_unreachable_hub_fails_clearly(tiny_checkpoint, tmp_path):
     endpoint = f"http://127.0.0.1:{free_loopback_port()}"  # nothing listens there: connection refused
     output = tmp_path / "release"
     command = [*RELEASE, str(tiny_checkpoint), "--output", str(output), "--repo-id", "me/amalia-vl-tiny", "--push"]
+    command += ["--base-model", "amalia-llm/AMALIA-VL-SFT"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=hub_env(tmp_path, endpoint))
     assert result.returncode == 2, result.stderr[-3000:]
     assert "release check passed" in result.stderr  # the push came after the check
     assert f"Could not push {output} to the Hub repository me/amalia-vl-tiny at {endpoint}" in result.stderr
     assert "No commit was made" in result.stderr and "Traceback" not in result.stderr
+    assert ModelCard.load(output / "README.md").data.base_model == ["amalia-llm/AMALIA-VL-SFT"]
     # The card names the repository it was meant for.
     assert (
         "https://huggingface.co/me/amalia-vl-tiny/resolve/main/examples/formas.png"
@@ -95,6 +98,7 @@ def test_card_of_a_stage_run_lists_its_hub_datasets(tiny_checkpoint):
     examples = [example for example, _ in EXAMPLES]
     card = model_card(config, processor, run, examples, Path("unused"), repo_id="me/AMALIA-VL-SFT")
     assert {"HuggingFaceM4/the_cauldron", "nvidia/Llama-Nemotron-VLM-Dataset-v1"} <= set(card.data.datasets)
+    assert card.data.base_model is None  # stage 2 starts from a local folder; the tiny model has no Hub parents
     assert card.data.widget[0]["src"] == "https://huggingface.co/me/AMALIA-VL-SFT/resolve/main/examples/formas.png"
     # The Hub card's quick start opens the example from the Hub (not run here: offline); it is valid Python.
     code = re.search(r"## Quick start\n\n```python\n(.*?)\n```", card.text, re.S).group(1)
@@ -159,3 +163,15 @@ def test_card_shows_the_evaluation_report_table_when_the_run_has_one(tiny_checkp
     parsed = type(card)(str(card))  # through YAML and back
     assert [(r.metric_type, r.metric_value) for r in parsed.data.eval_results] == [("mme_perception_score", 1500.0)]
     assert table in parsed.text and "smoke run" not in parsed.text
+
+
+def test_card_names_the_hub_model_a_run_fine_tuned_and_the_real_models_parents(tiny_checkpoint):
+    from hub_release.model_card import parents
+    from inference.quantization import real_model_on_meta
+
+    run = read_training_run(tiny_checkpoint, {"base_model": "amalia-llm/AMALIA-VL-SFT"})
+    assert run.base_models == ["amalia-llm/AMALIA-VL-SFT"]
+    assert parents(real_model_on_meta().config) == [
+        "google/siglip2-so400m-patch16-384",
+        "amalia-llm/AMALIA-9B-0626-DPO",
+    ]
