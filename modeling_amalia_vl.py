@@ -81,6 +81,21 @@ class AmaliaVLPreTrainedModel(PreTrainedModel):
         if isinstance(module, AmaliaVLModel):
             init.normal_(module.image_newline, mean=0.0, std=1 / math.sqrt(self.config.text_config.hidden_size))
 
+    def _initialize_weights(self, module, is_custom_code: bool = False):
+        """transformers' dispatch, then the vision tower's own init once more, as `llava_next` gets it.
+
+        For remote code transformers skips every module without parameters of its own (it cannot tell whether such
+        code writes weights in place), and that reaches into the tower: SigLIP's init of its MLP and attention
+        blocks never runs, so tower weights a checkpoint lacks keep the generic init (zero MLP biases where SigLIP
+        draws std 1e-6). `transformers.initialization` leaves every loaded tensor alone, so running the tower's
+        `_init_weights` over its modules touches only the missing ones. Children go before their parents, as in
+        transformers' own dispatch, so that a block's init (SigLIP's MLP) has the last word over its layers'.
+        """
+        super()._initialize_weights(module, is_custom_code)
+        if isinstance(module, AmaliaVLModel):
+            for submodule in reversed(list(module.vision_tower.modules())):
+                module.vision_tower._init_weights(submodule)
+
 
 class AmaliaVLModel(AmaliaVLPreTrainedModel):
     """Vision tower, connector and language model, without the language-modelling head."""
@@ -118,11 +133,22 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
         self.language_model.set_input_embeddings(value)
 
     def _vision_features(self, pixel_values: torch.Tensor) -> torch.Tensor:
-        """Hidden state `vision_feature_layer` of the tower for each view: ``(views, tokens_per_tile, width)``."""
+        """Hidden state `vision_feature_layer` of the tower for each view: ``(views, tokens_per_tile, width)``.
+
+        Only the layers up to the feature layer run: the rest of the tower and its head would be computed and
+        thrown away.
+        """
         hidden_states = self.vision_tower.embeddings(pixel_values.to(self.vision_tower.dtype))
         for layer in self.vision_tower.encoder.layers[: self._feature_depth]:
             hidden_states = layer(hidden_states, None)
         return hidden_states
+
+    def _vision_outputs(self, pixel_values: torch.Tensor, **kwargs) -> BaseModelOutputWithPooling:
+        """The tower's own forward with every hidden state (and attentions when asked), for probing and studies of
+        the feature layer; `last_hidden_state` is the feature layer's output, the connector's input."""
+        outputs = self.vision_tower(pixel_values.to(self.vision_tower.dtype), return_dict=True, **kwargs)
+        outputs.last_hidden_state = outputs.hidden_states[self._feature_depth]
+        return outputs
 
     def _arrange_image(self, features: torch.Tensor, image_size, grid) -> torch.Tensor:
         """One image's view features in reading order: thumbnail, then the un-padded grid with a newline per row."""
@@ -148,6 +174,8 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
         pixel_values: torch.Tensor | None,
         image_sizes: torch.Tensor | None = None,
         image_grids: torch.Tensor | None = None,
+        output_hidden_states: bool | None = None,
+        output_attentions: bool | None = None,
         **kwargs,
     ) -> BaseModelOutputWithPooling | None:
         """Connector outputs per image, as `pooler_output`: a list of ``(num_image_tokens, text_width)`` tensors.
@@ -158,6 +186,9 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
             pixel_values: ``(total_views, 3, tile, tile)``, the views of all images one after the other.
             image_sizes: ``(num_images, 2)`` original ``[height, width]``.
             image_grids: ``(num_images, 2)`` ``[rows, cols]`` of tiles, ``[0, 0]`` for a single view.
+            output_hidden_states / output_attentions: also return the tower's hidden states (embeddings, then each
+                layer) and attention weights per view, as `llava_next` does; attention weights need an attention
+                implementation that computes them (`eager`).
         """
         if pixel_values is None or pixel_values.shape[0] == 0:
             return None
@@ -169,13 +200,16 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
                 f"pixel_values has {pixel_values.shape[0]} views but image_grids describes {sum(views_per_image)}; "
                 "pass the processor's pixel_values, image_sizes and image_grids together."
             )
-        projected = self.multi_modal_projector(self._vision_features(pixel_values))
-        per_image = torch.split(projected, views_per_image)
-        features = [
+        if output_hidden_states or output_attentions:
+            outputs = self._vision_outputs(pixel_values, output_hidden_states=True, output_attentions=output_attentions)
+        else:
+            outputs = BaseModelOutputWithPooling(last_hidden_state=self._vision_features(pixel_values))
+        per_image = torch.split(self.multi_modal_projector(outputs.last_hidden_state), views_per_image)
+        outputs.pooler_output = [
             self._arrange_image(image, size, grid)
             for image, size, grid in zip(per_image, image_sizes.tolist(), image_grids.tolist())
         ]
-        return BaseModelOutputWithPooling(last_hidden_state=projected, pooler_output=features)
+        return outputs
 
     def _unused_vision_term(self, reference: torch.Tensor) -> torch.Tensor:
         """Zero that depends on every trainable vision and connector parameter, for batches without images.
@@ -188,13 +222,23 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
         features = self.multi_modal_projector(self._vision_features(dummy))
         return (features.sum() + self.image_newline.sum()).to(reference.dtype) * 0.0
 
-    def get_placeholder_mask(self, input_ids: torch.Tensor, image_features: torch.Tensor) -> torch.Tensor:
-        """Where the image features go; raises when `<image>` tokens and features disagree in number."""
-        mask = input_ids == self.config.image_token_id
+    def get_placeholder_mask(
+        self, input_ids: torch.Tensor | None, inputs_embeds: torch.Tensor, image_features: torch.Tensor
+    ) -> torch.Tensor:
+        """Where the image features go; raises when `<image>` tokens and features disagree in number.
+
+        Without `input_ids` (soft prompts, prompt tuning, servers that embed), the `<image>` positions are the ones
+        whose embedding is the `<image>` token's own.
+        """
+        if input_ids is None:
+            image_token = torch.tensor(self.config.image_token_id, device=inputs_embeds.device)
+            mask = (inputs_embeds == self.get_input_embeddings()(image_token).to(inputs_embeds.dtype)).all(-1)
+        else:
+            mask = input_ids == self.config.image_token_id
         num_tokens, num_features = int(mask.sum()), image_features.shape[0]
         if num_tokens != num_features:
             raise ValueError(
-                f"Image features and image tokens do not match: {num_tokens} `<image>` tokens in input_ids, "
+                f"Image features and image tokens do not match: {num_tokens} `<image>` tokens in the input, "
                 f"{num_features} image features. Build inputs with AmaliaVLProcessor, and do not truncate through "
                 "image tokens."
             )
@@ -234,10 +278,8 @@ class AmaliaVLModel(AmaliaVLPreTrainedModel):
 
         image_features = None
         if image_outputs is not None:
-            if input_ids is None:
-                raise ValueError("Images need input_ids, to find their `<image>` tokens.")
             image_features = torch.cat(image_outputs.pooler_output).to(inputs_embeds.device, inputs_embeds.dtype)
-            mask = self.get_placeholder_mask(input_ids, image_features)
+            mask = self.get_placeholder_mask(input_ids, inputs_embeds, image_features)
             inputs_embeds = inputs_embeds.masked_scatter(mask, image_features)
         elif self.training and torch.is_grad_enabled():
             inputs_embeds = inputs_embeds + self._unused_vision_term(inputs_embeds)
@@ -257,6 +299,8 @@ class AmaliaVLForConditionalGeneration(AmaliaVLPreTrainedModel, GenerationMixin)
     """AMALIA-VL with its language-modelling head: what `AutoModel` and `AutoModelForImageTextToText` load."""
 
     _tied_weights_keys = {"lm_head.weight": "model.language_model.embed_tokens.weight"}
+    # As `llava_next`: the head is split by columns and gathered; the towers bring their own plans from their configs.
+    _tp_plan = {"lm_head": "colwise_gather_output"}
 
     def __init__(self, config: AmaliaVLConfig):
         super().__init__(config)
@@ -276,7 +320,7 @@ class AmaliaVLForConditionalGeneration(AmaliaVLPreTrainedModel, GenerationMixin)
     def set_output_embeddings(self, value):
         self.lm_head = value
 
-    def get_image_features(self, pixel_values, image_sizes, image_grids, **kwargs):
+    def get_image_features(self, pixel_values, image_sizes=None, image_grids=None, **kwargs):
         return self.model.get_image_features(pixel_values, image_sizes, image_grids, **kwargs)
 
     def freeze_unused_vision_modules(self):

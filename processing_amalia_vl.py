@@ -14,8 +14,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from torchvision.transforms.v2 import functional as tvF
 from transformers import BatchFeature
 from transformers.image_processing_utils import BaseImageProcessor
+from transformers.image_utils import load_image as transformers_load_image
 from transformers.image_utils import pil_torch_interpolation_mapping
-from transformers.processing_utils import ProcessorMixin
+from transformers.processing_utils import ImagesKwargs, ProcessingKwargs, ProcessorMixin
+from transformers.utils import logging
 
 
 # Inside a checkpoint transformers loads these files as one package, where siblings are relative imports; at the
@@ -27,7 +29,13 @@ except ImportError:
     from configuration_amalia_vl import fit_in_canvas, grid_pinpoints, num_image_tokens, num_views, select_best_canvas
 
 
+logger = logging.get_logger(__name__)
+
 EXIF_ORIENTATION = 0x0112
+
+# transformers' image options that have no meaning for tiling: every view is one vision-tower input, of the tower's
+# fixed size, and images always become RGB.
+FIXED_BY_TILING = ("do_resize", "size", "crop_size", "do_center_crop", "do_pad", "pad_size", "default_to_square")
 
 # ChatML, as AMALIA's own template, with image items rendered as `<image>` markers. The `generation` block marks
 # what the assistant says (its closing `<|im_end|>` included, so the model learns to stop) for
@@ -55,10 +63,26 @@ CHAT_TEMPLATE = (
 )
 
 
+def _is_remote_or_inline(source) -> bool:
+    """An http(s) URL or a base64 data URI, as chat messages carry images (`{"type": "image", "url": ...}`)."""
+    return isinstance(source, str) and source.startswith(("http://", "https://", "data:image/"))
+
+
+def _fetch(source: str, index: int) -> Image.Image:
+    """transformers' own loader for URLs and base64, with an error that says which image failed."""
+    try:
+        return transformers_load_image(source)
+    except Exception as error:  # the loader raises whatever its HTTP client or PIL raised
+        shown = source if len(source) < 80 else source[:77] + "..."
+        raise ValueError(f"Image {index} could not be loaded from {shown}: {error}") from error
+
+
 def _decode(source, index: int) -> Image.Image:
-    """Opens a path, bytes or PIL image, with errors that say which image is wrong and why."""
+    """Opens a path, URL, base64 data URI, bytes or PIL image, with errors that say which image is wrong and why."""
     if isinstance(source, Image.Image):
         return source
+    if _is_remote_or_inline(source):
+        return _fetch(source, index)
     if isinstance(source, (str, os.PathLike)):
         if not os.path.isfile(source):
             raise FileNotFoundError(f"Image {index}: no such file: {source}")
@@ -97,8 +121,8 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 def load_image(source, index: int = 0) -> torch.Tensor:
     """Any supported image input as a ``(3, height, width)`` uint8 tensor.
 
-    Accepts PIL images, paths, encoded bytes, ``(height, width[, channels])`` arrays (as PIL reads them) and
-    ``(channels, height, width)`` uint8 tensors.
+    Accepts PIL images, paths, http(s) URLs and base64 data URIs (fetched by transformers' `load_image`), encoded
+    bytes, ``(height, width[, channels])`` arrays (as PIL reads them) and ``(channels, height, width)`` uint8 tensors.
     """
     if isinstance(source, np.ndarray):
         # Through PIL, so that alpha, 16-bit and greyscale arrays get the same treatment as files.
@@ -145,6 +169,8 @@ class AmaliaVLImageProcessor(BaseImageProcessor):
         image_std: Sequence[float] = (0.5, 0.5, 0.5),
         rescale_factor: float = 1 / 255,
         resample: int = Image.Resampling.BILINEAR,
+        do_rescale: bool = True,
+        do_normalize: bool = True,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -156,6 +182,8 @@ class AmaliaVLImageProcessor(BaseImageProcessor):
         self.image_mean = list(image_mean)
         self.image_std = list(image_std)
         self.rescale_factor = rescale_factor
+        self.do_rescale = do_rescale
+        self.do_normalize = do_normalize
         # PIL's resampling codes, as transformers' image processors store them; SigLIP2 resamples bilinearly.
         self.resample = int(resample)
 
@@ -180,20 +208,43 @@ class AmaliaVLImageProcessor(BaseImageProcessor):
         grid = self.choose_grid(image_size, max_tiles)
         return num_image_tokens(image_size, grid, self.tokens_per_side, self.use_thumbnail)
 
-    def _normalize_(self, pixels: torch.Tensor) -> torch.Tensor:
-        # Rescale and normalise in one step, with the same float operations as transformers' image processors.
-        mean = torch.tensor(self.image_mean) * (1.0 / self.rescale_factor)
-        std = torch.tensor(self.image_std) * (1.0 / self.rescale_factor)
-        return tvF.normalize(pixels, mean.tolist(), std.tolist(), inplace=True)
+    @staticmethod
+    def _rescale_and_normalize_(pixels: torch.Tensor, options: dict) -> torch.Tensor:
+        """In place, with the same float operations as transformers' image processors: rescale and normalise fused
+        into one `normalize` when both are on."""
+        rescale = options["rescale_factor"] if options["do_rescale"] else None
+        if options["do_normalize"]:
+            scale = 1.0 / rescale if rescale is not None else 1.0
+            mean = torch.tensor(options["image_mean"]) * scale
+            std = torch.tensor(options["image_std"]) * scale
+            return tvF.normalize(pixels, mean.tolist(), std.tolist(), inplace=True)
+        return pixels.mul_(rescale) if rescale is not None else pixels
 
-    def _resize(self, pixels: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-        mode = pil_torch_interpolation_mapping.get(self.resample)
+    @staticmethod
+    def _resize(pixels: torch.Tensor, size: tuple[int, int], resample) -> torch.Tensor:
+        mode = pil_torch_interpolation_mapping.get(int(resample))
         if mode is None:
-            supported = sorted(pil_torch_interpolation_mapping)
-            raise ValueError(f"resample={self.resample} is not supported; use one of {supported}.")
+            supported = sorted(int(code) for code in pil_torch_interpolation_mapping)
+            raise ValueError(f"resample={resample} is not supported; use one of {supported}.")
         return tvF.resize(pixels, list(size), interpolation=mode, antialias=True)
 
-    def _tiles(self, pixels: torch.Tensor, grid: tuple[int, int]) -> torch.Tensor:
+    def _options(self, **given) -> dict:
+        """This call's image options: the given ones over the processor's own; unusable ones named in a warning."""
+        fixed = sorted(name for name in FIXED_BY_TILING if given.pop(name, None) is not None)
+        given.pop("do_convert_rgb", None)  # images always become RGB
+        given.pop("return_tensors", None)  # pixel values are always tensors
+        unknown = sorted(name for name, value in given.items() if value is not None and not hasattr(self, name))
+        if fixed:
+            logger.warning(
+                f"AmaliaVLImageProcessor ignores {fixed}: views are always {self.tile_size} x "
+                f"{self.tile_size}, the vision tower's input; set max_tiles to change the tile budget."
+            )
+        if unknown:
+            logger.warning(f"AmaliaVLImageProcessor ignores unknown options {unknown}.")
+        names = ("max_tiles", "do_rescale", "rescale_factor", "do_normalize", "image_mean", "image_std", "resample")
+        return {name: getattr(self, name) if given.get(name) is None else given[name] for name in names}
+
+    def _tiles(self, pixels: torch.Tensor, grid: tuple[int, int], resample) -> torch.Tensor:
         """The image resized into the grid's canvas, centred on black padding, as a ``(rows, cols, 3, T, T)`` view."""
         rows, cols = grid
         tile = self.tile_size
@@ -201,32 +252,38 @@ class AmaliaVLImageProcessor(BaseImageProcessor):
         new_height, new_width = fit_in_canvas(tuple(pixels.shape[1:]), canvas)
         left, extra_x = divmod(canvas[1] - new_width, 2)
         top, extra_y = divmod(canvas[0] - new_height, 2)
-        padded = tvF.pad(self._resize(pixels, (new_height, new_width)), [left, top, left + extra_x, top + extra_y])
+        resized = self._resize(pixels, (new_height, new_width), resample)
+        padded = tvF.pad(resized, [left, top, left + extra_x, top + extra_y])
         return padded.view(3, rows, tile, cols, tile).permute(1, 3, 0, 2, 4)
 
-    def _write_views(self, pixels: torch.Tensor, grid: tuple[int, int], out: torch.Tensor):
+    def _write_views(self, pixels: torch.Tensor, grid: tuple[int, int], out: torch.Tensor, resample):
         """Writes one image's views, still in [0, 255], into `out`: the thumbnail first, then the tiles row by row."""
         rows, cols = grid
         if self.use_thumbnail or rows == 0:
-            out[0].copy_(self._resize(pixels, (self.tile_size, self.tile_size)))
+            out[0].copy_(self._resize(pixels, (self.tile_size, self.tile_size), resample))
             out = out[1:]
         if rows:
-            out.view(rows, cols, *out.shape[1:]).copy_(self._tiles(pixels, grid))
+            out.view(rows, cols, *out.shape[1:]).copy_(self._tiles(pixels, grid, resample))
 
-    def preprocess(self, images, max_tiles: int | None = None, return_tensors=None, **kwargs) -> BatchFeature:
-        """Tiles a list of images (PIL images, paths, bytes, uint8 arrays or tensors)."""
+    def preprocess(self, images, **options) -> BatchFeature:
+        """Tiles a list of images (PIL images, paths, URLs, base64, bytes, uint8 arrays or tensors).
+
+        Options (each defaults to the processor's own): `max_tiles`, `do_rescale`, `rescale_factor`,
+        `do_normalize`, `image_mean`, `image_std`, `resample`.
+        """
+        options = self._options(**options)
         if not isinstance(images, (list, tuple)):
             images = [images]
         pixels = [load_image(image, index) for index, image in enumerate(images)]
         sizes = [tuple(image.shape[1:]) for image in pixels]
-        grids = [self.choose_grid(size, max_tiles) for size in sizes]
+        grids = [self.choose_grid(size, options["max_tiles"]) for size in sizes]
         counts = [num_views(grid, self.use_thumbnail) for grid in grids]
         # One buffer for the whole batch: each view is written once, and normalised with the rest in one pass.
         views = torch.empty(sum(counts), 3, self.tile_size, self.tile_size, dtype=torch.float32)
         for image, grid, out in zip(pixels, grids, torch.split(views, counts)):
-            self._write_views(image, grid, out)
+            self._write_views(image, grid, out, options["resample"])
         data = {
-            "pixel_values": self._normalize_(views),
+            "pixel_values": self._rescale_and_normalize_(views, options),
             "image_sizes": torch.tensor(sizes, dtype=torch.long).reshape(-1, 2),
             "image_grids": torch.tensor(grids, dtype=torch.long).reshape(-1, 2),
         }
@@ -255,6 +312,25 @@ def _pad_list(values: list, length: int, filler, side: str) -> list:
     return padding + list(values) if side == "left" else list(values) + padding
 
 
+class AmaliaVLImagesKwargs(ImagesKwargs, total=False):
+    """transformers' image options (`do_rescale`, `rescale_factor`, `do_normalize`, `image_mean`, ...) and the tile
+    budget: `max_tiles=1` turns tiling off (one thumbnail view per image, as in stage 1)."""
+
+    max_tiles: int
+
+
+class AmaliaVLProcessorKwargs(ProcessingKwargs, total=False):
+    """The options contract transformers' processors share: flat or nested per modality (`text_kwargs`,
+    `images_kwargs`), over the tokenizer's own defaults, unknown ones named in a warning (`_merge_kwargs`)."""
+
+    images_kwargs: AmaliaVLImagesKwargs
+    _defaults = {"text_kwargs": {"padding": False}}
+
+
+# Text options the processor applies itself, after `<image>` expansion, rather than the tokenizer.
+LAYOUT_OPTIONS = ("padding", "truncation", "max_length", "pad_to_multiple_of", "padding_side", "return_tensors")
+
+
 class AmaliaVLProcessor(ProcessorMixin):
     r"""
     Joins AMALIA-VL's image processor and tokenizer.
@@ -277,28 +353,16 @@ class AmaliaVLProcessor(ProcessorMixin):
             raise ValueError(f"The tokenizer has no {image_token!r} token; add it with `add_special_tokens` first.")
         super().__init__(image_processor, tokenizer, chat_template=chat_template or CHAT_TEMPLATE)
 
-    def __call__(
-        self,
-        images=None,
-        text=None,
-        max_tiles: int | None = None,
-        padding=False,
-        truncation=None,
-        max_length: int | None = None,
-        pad_to_multiple_of: int | None = None,
-        padding_side: str | None = None,
-        return_tensors=None,
-        **kwargs,
-    ) -> BatchFeature:
+    def __call__(self, images=None, text=None, **kwargs) -> BatchFeature:
         """Tokenises `text` and tiles `images`; see the class docstring.
 
         Args:
             images: one image, a flat list in `<image>` order, or one list per text.
             text (`str` or `list[str]`): the prompts, with one `<image>` marker per image.
-            max_tiles (`int`, *optional*): overrides the image processor's tile budget for this call; 1 turns
-                tiling off.
-            truncation / max_length: truncating text after the images is allowed; a cut through image tokens
-                raises an error instead of silently misaligning images and features.
+            kwargs: tokenizer and image options (`AmaliaVLProcessorKwargs`), flat or nested as `text_kwargs` /
+                `images_kwargs`, e.g. `max_tiles=4`, `padding=True`, `do_normalize=False`. Truncating text after
+                the images is allowed; a `max_length` that would cut through image tokens raises an error instead
+                of silently misaligning images and features.
         """
         if text is None:
             raise ValueError("AmaliaVLProcessor needs `text`, with one `<image>` marker per image.")
@@ -306,18 +370,21 @@ class AmaliaVLProcessor(ProcessorMixin):
         flat_images, per_sample = _flatten_images(images, len(texts))
         self._check_markers(texts, flat_images, per_sample)
 
-        nested = [name for name in ("text_kwargs", "images_kwargs") if kwargs.get(name)]
-        if nested:
-            raise ValueError(
-                f"AmaliaVLProcessor takes its options directly, not nested in {nested}: pass tokenizer options "
-                "(padding=..., max_length=...) and max_tiles=... as keyword arguments."
-            )
-        for ignored in ("text_kwargs", "images_kwargs", "do_convert_rgb"):  # images always become RGB
-            kwargs.pop(ignored, None)
-        encoding = self.tokenizer(texts, padding=False, truncation=False, **kwargs)
+        options = self._merge_kwargs(
+            AmaliaVLProcessorKwargs, tokenizer_init_kwargs=self.tokenizer.init_kwargs, **kwargs
+        )
+        text_options = options["text_kwargs"]
+        layout = {name: text_options.pop(name, None) for name in LAYOUT_OPTIONS}
+        padding, truncation, max_length, return_tensors = (
+            layout["padding"] or False,
+            layout["truncation"],
+            layout["max_length"],
+            layout["return_tensors"],
+        )
+        encoding = self.tokenizer(texts, padding=False, truncation=False, **text_options)
         data = {key: list(values) for key, values in encoding.items()}
         if flat_images:
-            image_inputs = self.image_processor(flat_images, max_tiles=max_tiles)
+            image_inputs = self.image_processor(flat_images, **options["images_kwargs"])
             token_counts = [
                 num_image_tokens(
                     tuple(size), tuple(grid), self.image_processor.tokens_per_side, self.image_processor.use_thumbnail
@@ -334,13 +401,13 @@ class AmaliaVLProcessor(ProcessorMixin):
             data,
             padding=padding,
             max_length=max_length,
-            pad_to_multiple_of=pad_to_multiple_of,
-            padding_side=padding_side,
+            pad_to_multiple_of=layout["pad_to_multiple_of"],
+            padding_side=layout["padding_side"],
             return_tensors=return_tensors,
         )
         if offsets is not None:
             # The tokenizer does not pad offsets; padding covers no characters, which assistant masks rely on.
-            side = padding_side or self.tokenizer.padding_side
+            side = layout["padding_side"] or self.tokenizer.padding_side
             text_inputs["offset_mapping"] = [
                 _pad_list(row, len(ids), (0, 0), side) for row, ids in zip(offsets, text_inputs["input_ids"])
             ]

@@ -69,22 +69,14 @@ def estimated_weight_bytes(
 
 
 def real_model_on_meta() -> torch.nn.Module:
-    """AMALIA-VL at its published size (SigLIP2-so400m cut to 26 layers, AMALIA-9B), without weights."""
-    from transformers import LlamaConfig, SiglipVisionConfig
+    """AMALIA-VL at its published size, without weights: the config's defaults are the real model's (SigLIP2-so400m
+    cut to 26 layers, AMALIA-9B)."""
+    from transformers import AutoModel
 
-    from amalia_vl import AmaliaVLConfig, AmaliaVLForConditionalGeneration
+    from amalia_vl import AmaliaVLConfig
 
-    vision = SiglipVisionConfig(
-        hidden_size=1152, intermediate_size=4304, num_hidden_layers=26, num_attention_heads=16, patch_size=16,
-        image_size=384, vision_use_head=False,
-    )  # fmt: skip
-    text = LlamaConfig(
-        hidden_size=4096, intermediate_size=12288, num_hidden_layers=42, num_attention_heads=32,
-        num_key_value_heads=8, vocab_size=128001, tie_word_embeddings=False,
-    )  # fmt: skip
-    config = AmaliaVLConfig(vision_config=vision.to_dict(), text_config=text.to_dict(), image_token_id=128000)
     with torch.device("meta"):
-        return AmaliaVLForConditionalGeneration(config)
+        return AutoModel.from_config(AmaliaVLConfig())
 
 
 def main():

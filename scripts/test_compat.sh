@@ -5,16 +5,18 @@
 #   newest: the newest releases the range allows, resolved by pip now (never written here), so a release that breaks
 #           the remote code turns CI red the day it ships.
 # Each end gets its own virtual environment under .venv-compat/ (kept between runs; pip only re-resolves), runs the
-# model, processor, generation, checkpoint and training-smoke tests, and then a checkpoint saved under each end is
-# loaded and generated from under the other. Cost on the 2-core CI machine: about 2 minutes to create each
-# environment the first time (torch comes from the local disk) and a few minutes of tests each.
+# model, processor, generation, checkpoint, training (full and LoRA) and evaluation-route tests, and then a
+# checkpoint saved under each end is loaded and generated from under the other. Cost on the 2-core CI machine: a few
+# minutes to create each environment the first time (torch comes from the local disk) and about 5 of tests each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 COMPAT_TESTS=(
-    tests/test_tiling.py tests/test_processor.py tests/test_modeling.py tests/test_cache.py
-    tests/test_parity_llava_next.py tests/test_checkpoint.py
-    tests/train/test_packing.py tests/train/test_trl_collator.py tests/train/test_training.py
+    tests/test_tiling.py tests/test_processor.py tests/test_modeling.py tests/test_cache.py tests/test_layout.py
+    tests/test_parity_llava_next.py tests/test_transformers_conformance.py tests/test_tensor_parallel.py
+    tests/test_checkpoint.py
+    tests/train/test_packing.py tests/train/test_trl_collator.py tests/train/test_training.py tests/train/test_peft.py
+    tests/test_eval_run.py
 )
 
 # "transformers>=5.20,<6" -> the requirement as declared, and its floor.

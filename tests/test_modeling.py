@@ -68,7 +68,7 @@ def test_token_feature_mismatch_names_both_counts(model, processor):
     image_positions = (batch["input_ids"][0] == processor.image_token_id).nonzero()
     batch["input_ids"][0, image_positions[0]] = processor.tokenizer.pad_token_id
     expected = len(image_positions)
-    with pytest.raises(ValueError, match=f"{expected - 1} `<image>` tokens in input_ids, {expected} image features"):
+    with pytest.raises(ValueError, match=f"{expected - 1} `<image>` tokens in the input, {expected} image features"):
         model(**batch)
 
 

@@ -199,8 +199,3 @@ def test_assistant_masks_survive_batching_and_padding(processor):
     answers = [processor.tokenizer.decode(ids[mask.bool()]) for ids, mask in rows]
     assert answers == ["Azul.<|im_end|>", "Olá!<|im_end|>"]
     assert out["attention_mask"][1, -1] == 0  # the shorter row is padded on the right
-
-
-def test_nested_option_dicts_are_refused_not_dropped(processor):
-    with pytest.raises(ValueError, match="not nested in \\['text_kwargs'\\]"):
-        processor(images=[random_image(20, 20)], text="<image>", text_kwargs={"padding": "max_length"})

@@ -8,21 +8,28 @@ accelerate launch --config_file train/configs/accelerate/fsdp2.yaml --num_machin
     --machine_rank $NODE_RANK --main_process_ip $MASTER_ADDR --main_process_port 29500 \
     train/dpo.py --config train/configs/stage3.yaml --model_name_or_path checkpoints/amalia-vl-stage2
 
+# LoRA on your own pairs on one GPU (QLoRA: add --load_in_4bit true): the reference is the policy with its adapters
+# disabled, so no second copy of the model is held
+accelerate launch train/dpo.py --config train/configs/lora_dpo.yaml
+
 Any field of the config can be overridden on the command line (`--beta 0.05`, `--report_to wandb`,
-`--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-dpo`).
+`--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-dpo`, `--use_peft true`).
 """
 
 from pathlib import Path
 
 # Siblings in train/ (the script's folder is on the path when accelerate launches it)
+from lora import lora_config
 from stage import (
     StageArguments,
     load_datasets,
     load_model_and_processor,
+    model_kwargs,
     optimizer_cls_and_kwargs,
     parse_args,
     prepare_default_inputs,
     report_answer_accuracy,
+    report_trainable,
     save_and_push,
 )
 from trl import DPOConfig, DPOTrainer, ModelConfig
@@ -37,10 +44,16 @@ def main(stage_args: StageArguments, training_args: DPOConfig, model_args: Model
             f"{model_args.model_name_or_path} does not exist: run stage 2 first (`accelerate launch train/sft.py`)."
         )
     prepare_default_inputs(stage_args, model_args.model_name_or_path, training_args)
-    model_kwargs = {"dtype": model_args.dtype, "attn_implementation": model_args.attn_implementation}
-    model, processor = load_model_and_processor(model_args.model_name_or_path, stage_args, **model_kwargs)
-    # The reference is the starting point, frozen: DPO measures how far the policy moves from it.
-    ref_model, _ = load_model_and_processor(model_args.model_name_or_path, stage_args, **model_kwargs)
+    peft_config = lora_config(model_args, stage_args.module_learning_rates)
+    kwargs = model_kwargs(model_args, training_args)
+    model, processor = load_model_and_processor(model_args.model_name_or_path, stage_args, **kwargs)
+    # The reference is the starting point, frozen: DPO measures how far the policy moves from it. With LoRA that is
+    # the policy with its adapters disabled (TRL's way with ref_model=None), so no second copy is loaded.
+    ref_model = None
+    if peft_config is None:
+        ref_model, _ = load_model_and_processor(model_args.model_name_or_path, stage_args, **kwargs)
+    # What a reference copy would hold (4-bit weights count their packed bytes), before peft adds its adapters.
+    reference_mib = sum(parameter.numel() * parameter.element_size() for parameter in model.parameters()) / 2**20
     train_dataset, eval_dataset = load_datasets(stage_args, training_args)
 
     # TRL's DataCollatorForVisionPreference builds the batches: it passes image_sizes and image_grids through.
@@ -52,7 +65,13 @@ def main(stage_args: StageArguments, training_args: DPOConfig, model_args: Model
         eval_dataset=eval_dataset,
         processing_class=processor,
         callbacks=callbacks,
+        peft_config=peft_config,
     )
+    report_trainable(trainer, stage_args, peft_config)
+    if trainer.ref_model is None:
+        trainer.accelerator.print(
+            f"Reference model: the policy with its adapters disabled, no second copy ({reference_mib:,.1f} MiB saved)."
+        )
     # DPOTrainer takes no `optimizer_cls_and_kwargs` argument; Trainer reads this attribute when it builds the
     # optimizer, after the model is wrapped (FSDP2, ZeRO-3), as SFTTrainer's argument does.
     trainer.optimizer_cls_and_kwargs = optimizer_cls_and_kwargs(stage_args, training_args)

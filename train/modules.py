@@ -23,7 +23,8 @@ MODULE_PREFIXES = {
 
 def module_of(parameter_name: str) -> str:
     """The module (a key of MODULE_PREFIXES) that a parameter belongs to."""
-    name = parameter_name.removeprefix("module.")  # DDP's wrapper
+    # DDP's wrapper, then peft's (PeftModel.base_model is a LoraModel whose .model is ours)
+    name = parameter_name.removeprefix("module.").removeprefix("base_model.model.")
     for module, prefix in MODULE_PREFIXES.items():
         if name.startswith(prefix):
             return module
@@ -47,13 +48,32 @@ def freeze_modules(model: torch.nn.Module, learning_rates: dict[str, float]) -> 
     frozen: a rate above 0 never turns `requires_grad` back on.
     """
     check_table(learning_rates)
+    for name, parameter in model.named_parameters():
+        if learning_rates[module_of(name)] == 0:
+            parameter.requires_grad_(False)
+    return trainable_parameters(model)
+
+
+def trainable_parameters(model: torch.nn.Module) -> dict[str, int]:
+    """The number of trainable parameters per module (LoRA adapters count in the module they adapt)."""
     trainable = dict.fromkeys(MODULE_PREFIXES, 0)
     for name, parameter in model.named_parameters():
-        module = module_of(name)
-        if learning_rates[module] == 0:
-            parameter.requires_grad_(False)
-        trainable[module] += parameter.numel() if parameter.requires_grad else 0
+        trainable[module_of(name)] += parameter.numel() if parameter.requires_grad else 0
     return trainable
+
+
+def format_trainable(model: torch.nn.Module, learning_rates: dict[str, float]) -> str:
+    """The table of what trains: per module, its rate, its trainable parameters and all it holds (peft's copies of
+    fully trained modules included; a 4-bit weight counts its packed storage, two values per element)."""
+    total = dict.fromkeys(MODULE_PREFIXES, 0)
+    for name, parameter in model.named_parameters():
+        total[module_of(name)] += parameter.numel()
+    trainable = trainable_parameters(model)
+    lines = [f"{'module':<24}{'lr':>10}{'trainable':>14}{'held':>14}"]
+    for module in MODULE_PREFIXES:
+        lines.append(f"{module:<24}{learning_rates[module]:>10.3g}{trainable[module]:>14,}{total[module]:>14,}")
+    lines.append(f"{'all':<24}{'':>10}{sum(trainable.values()):>14,}{sum(total.values()):>14,}")
+    return "\n".join(lines)
 
 
 class ModuleLearningRates:

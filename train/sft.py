@@ -11,22 +11,28 @@ accelerate launch --config_file train/configs/accelerate/fsdp2.yaml --num_machin
     --machine_rank $NODE_RANK --main_process_ip $MASTER_ADDR --main_process_port 29500 \
     train/sft.py --config train/configs/stage2.yaml --model_name_or_path checkpoints/amalia-vl-stage1
 
+# LoRA on your own data on one GPU (train/README.md: my_mix.yaml names it); QLoRA: add --load_in_4bit true
+accelerate launch train/sft.py --config train/configs/lora.yaml
+
 Any field of the config can be overridden on the command line (`--max_steps 10`, `--report_to wandb`,
-`--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-sft`).
+`--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-sft`, `--use_peft true`, `--lora_r 32`).
 """
 
 from pathlib import Path
 
 # Siblings in train/ (the script's folder is on the path when accelerate launches it)
+from lora import lora_config
 from packing import DataCollatorForPackedVision, check_layout
 from stage import (
     StageArguments,
     load_datasets,
     load_model_and_processor,
+    model_kwargs,
     optimizer_cls_and_kwargs,
     parse_args,
     prepare_default_inputs,
     report_answer_accuracy,
+    report_trainable,
     save_and_push,
 )
 from trl import ModelConfig, SFTConfig, SFTTrainer
@@ -37,11 +43,9 @@ DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_sft.yaml"
 
 def main(stage_args: StageArguments, training_args: SFTConfig, model_args: ModelConfig, callbacks=None):
     prepare_default_inputs(stage_args, model_args.model_name_or_path, training_args)
+    peft_config = lora_config(model_args, stage_args.module_learning_rates)
     model, processor = load_model_and_processor(
-        model_args.model_name_or_path,
-        stage_args,
-        dtype=model_args.dtype,
-        attn_implementation=model_args.attn_implementation,
+        model_args.model_name_or_path, stage_args, **model_kwargs(model_args, training_args)
     )
     train_dataset, eval_dataset = load_datasets(stage_args, training_args)
 
@@ -65,7 +69,9 @@ def main(stage_args: StageArguments, training_args: SFTConfig, model_args: Model
         processing_class=processor,
         optimizer_cls_and_kwargs=optimizer_cls_and_kwargs(stage_args, training_args),
         callbacks=callbacks,
+        peft_config=peft_config,
     )
+    report_trainable(trainer, stage_args, peft_config)
     report_answer_accuracy(trainer, processor, stage_args, "before training")
     trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
     if eval_dataset is not None:

@@ -3,21 +3,22 @@ processor as a stage configures them, the files the default run makes on a fresh
 accuracy report, and the final save and push."""
 
 import json
-import logging
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from accelerate.utils import is_peft_model
 from answer_accuracy import answer_accuracy, load_answer_set
 from data import DEFAULT_MIX_FILE, load_mix
-from modules import ModuleLearningRates, freeze_modules
+from lora import bnb_config, check_trainable_modules
+from modules import ModuleLearningRates, format_trainable, freeze_modules
+from peft import prepare_model_for_kbit_training
 from sample_data import ensure_sample_data
 from transformers import AutoModelForImageTextToText, AutoProcessor, TrainingArguments
 from trl import ModelConfig, TrlParser
 
 
-logger = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -72,19 +73,61 @@ def prepare_default_inputs(stage_args: StageArguments, model_path: str, training
             subprocess.run([sys.executable, str(builder), "--tiny", model_path], check=True)
 
 
-def load_model_and_processor(model_path: str, stage_args: StageArguments, **model_kwargs):
-    """The model with the stage's frozen modules, and its processor with the stage's tile budget."""
-    model = AutoModelForImageTextToText.from_pretrained(model_path, trust_remote_code=True, **model_kwargs)
+def model_kwargs(model_args: ModelConfig, training_args: TrainingArguments) -> dict:
+    """`load_model_and_processor` keyword arguments from TRL's model flags (`--load_in_4bit` adds a quantization)."""
+    kwargs = {"dtype": model_args.dtype, "attn_implementation": model_args.attn_implementation}
+    quantization = bnb_config(model_args, training_args)
+    if quantization is not None:
+        # bitsandbytes quantizes while loading, on the device the weights land on: every process its own copy (DDP).
+        kwargs |= {"quantization_config": quantization, "device_map": {"": training_args.device}}
+        # Non-reentrant checkpointing, as torch recommends; it needs no gradient on the inputs and works under DDP
+        # with unused parameters (text-only batches). (`gradient_checkpointing_kwargs`: transformers 5.20 has no
+        # `activation_checkpointing_kwargs`, later versions mirror it there.)
+        kwargs["activation_checkpointing_kwargs"] = training_args.gradient_checkpointing_kwargs or {
+            "use_reentrant": False
+        }
+    return kwargs
+
+
+def load_model_and_processor(
+    model_path: str,
+    stage_args: StageArguments,
+    quantization_config=None,
+    activation_checkpointing_kwargs=None,
+    **kwargs,
+):
+    """The model with the stage's frozen modules, and its processor with the stage's tile budget.
+
+    With a `quantization_config` (QLoRA), the model is loaded quantized and prepared for k-bit training, activation
+    checkpointing on.
+    """
+    model = AutoModelForImageTextToText.from_pretrained(
+        model_path, trust_remote_code=True, quantization_config=quantization_config, **kwargs
+    )
+    if quantization_config is not None:
+        # Upcasts the full-precision modules to fp32 (stable training next to 4-bit weights) and turns activation
+        # checkpointing on: QLoRA is for a model that would not fit otherwise.
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=True, gradient_checkpointing_kwargs=activation_checkpointing_kwargs
+        )
     # The tower's final norm (and any layer past the feature layer) never runs: left trainable, DDP would fail on
     # parameters without gradients. Loading makes every parameter trainable again, so this comes after it.
     model.freeze_unused_vision_modules()
-    trainable = freeze_modules(model, stage_args.module_learning_rates)
-    logger.info(f"Trainable parameters per module: {trainable}")
+    freeze_modules(model, stage_args.module_learning_rates)
     processor = AutoProcessor.from_pretrained(model_path, trust_remote_code=True)
     # TRL's collators call the processor without `max_tiles`, so the budget is set where it reads its default; the
     # saved processor keeps it, and a checkpoint answers with the tiling it was trained with.
     processor.image_processor.max_tiles = stage_args.max_tiles
     return model, processor
+
+
+def report_trainable(trainer, stage_args: StageArguments, peft_config) -> None:
+    """Print what trains once the trainer has wrapped the model (peft adds its adapters there)."""
+    if peft_config is not None:
+        check_trainable_modules(trainer.model, stage_args.module_learning_rates)
+    trainer.accelerator.print(
+        "Trainable parameters per module:\n" + format_trainable(trainer.model, stage_args.module_learning_rates)
+    )
 
 
 def optimizer_cls_and_kwargs(stage_args: StageArguments, training_args: TrainingArguments):
@@ -140,7 +183,13 @@ def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
 def save_and_push(trainer, training_args: TrainingArguments, stage_args: StageArguments) -> None:
     """Save the final model (weights, processor, code files) and push it with its model card when asked."""
     trainer.save_model(training_args.output_dir)
-    trainer.accelerator.print(f"Model saved to {training_args.output_dir}.")
+    if is_peft_model(trainer.model):
+        trainer.accelerator.print(
+            f"Adapter saved to {training_args.output_dir}; a full checkpoint of it: "
+            f"python hub_release/merge_adapter.py {training_args.output_dir} {training_args.output_dir}-merged"
+        )
+    else:
+        trainer.accelerator.print(f"Model saved to {training_args.output_dir}.")
     if training_args.push_to_hub:
         trainer.push_to_hub(dataset_name=stage_args.data_mix)
         trainer.accelerator.print(f"Model pushed to https://huggingface.co/{trainer.hub_model_id}.")
