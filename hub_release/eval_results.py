@@ -2,9 +2,10 @@
 
 `python -m evaluation.run ... --output_dir RUN` writes RUN/results.json: the run's `label`, `limit`, and `results`,
 lmms-eval's scores per task as `{"<metric>,<filter>": value}`. Every numeric score becomes one `model-index` entry
-(huggingface_hub's `EvalResult`). The Table 3 layout (which metric fills which column, the Average) belongs to the
-evaluation code: `python -m evaluation.report RUN --output RUN/report.md` writes it, and the card shows that file
-as it is; without it the card lists the scores task by task.
+(huggingface_hub's `EvalResult`), named after the Table 3 column it fills when it fills one (evaluation/paper.py).
+The Table 3 row itself (scaling, the Average) is the evaluation's to compute: `python -m evaluation.report RUN
+--output RUN/report.md` writes it (it needs lmms-eval, the `eval` extra), and the card shows that file as it is;
+without it the card lists the scores task by task.
 """
 
 import json
@@ -14,8 +15,12 @@ from pathlib import Path
 
 from huggingface_hub import EvalResult
 
+from evaluation.paper import COLUMNS
+
 
 TABLE_FILE = "report.md"  # evaluation.report's markdown, when the run folder has it
+# (task, metric) -> the Table 3 column it fills (evaluation/paper.py), the name the model-index gives it.
+TABLE3_COLUMN = {(column.task, metric): column.name for column in COLUMNS for metric in column.metrics}
 
 
 @dataclass
@@ -58,6 +63,7 @@ def eval_results(run: EvalRun) -> list[EvalResult]:
             dataset_name=task,
             metric_type=metric,
             metric_value=value,
+            metric_name=TABLE3_COLUMN.get((task, metric)),
         )
         for task, metrics in run.scores.items()
         for metric, value in metrics.items()

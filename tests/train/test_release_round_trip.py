@@ -111,6 +111,7 @@ def test_card_metadata_parses_with_huggingface_hub(release, trained):
     scores = {(r.dataset_name, r.metric_type): r.metric_value for r in data.eval_results}
     assert scores == {("pope_pt", "pope_f1_score"): 0.5, ("docvqa_pt", "anls"): 0.125}
     assert all(r.task_type == "image-text-to-text" for r in data.eval_results)
+    assert {r.metric_name for r in data.eval_results} == {"POPE", "DocVQA"}  # Table 3's columns
     assert "**A smoke run**: 20 documents per task" in text and "| docvqa_pt | anls | 0.125 |" in text
 
 
