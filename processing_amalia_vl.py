@@ -316,7 +316,7 @@ class AmaliaVLImagesKwargs(ImagesKwargs, total=False):
     """transformers' image options (`do_rescale`, `rescale_factor`, `do_normalize`, `image_mean`, ...) and the tile
     budget: `max_tiles=1` turns tiling off (one thumbnail view per image, as in stage 1)."""
 
-    max_tiles: int
+    max_tiles: int | None
 
 
 class AmaliaVLProcessorKwargs(ProcessingKwargs, total=False):

@@ -191,8 +191,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.limit:
         dataset = dataset.select(range(min(args.limit, len(dataset))))
     args.output_dir.mkdir(parents=True, exist_ok=True)
-    client = ChatClient(settings_from(args), ReplyCache(args.output_dir / f"{args.benchmark}.replies.jsonl"))
-    translated, flags = translate_dataset(dataset, PLANS[args.benchmark], client, args.concurrency)
+    settings = settings_from(args)
+    client = ChatClient(settings, ReplyCache(args.output_dir / f"{args.benchmark}.replies.jsonl"))
+    # The client caps requests in flight per server; enough rows in flight to keep every server busy.
+    translated, flags = translate_dataset(dataset, PLANS[args.benchmark], client, sum(settings.concurrency))
     DatasetDict({args.split: translated}).save_to_disk(str(args.output_dir / args.benchmark))
     review = args.output_dir / f"{args.benchmark}.review.jsonl"
     review.write_text("".join(json.dumps(flag, ensure_ascii=False) + "\n" for flag in flags))

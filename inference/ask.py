@@ -2,6 +2,7 @@
 
     python inference/ask.py --model checkpoints/amalia-vl-sft --image foto.jpg "O que se vê nesta imagem?"
     python inference/ask.py          # builds the tiny random model and asks it about a picture it draws
+    python inference/ask.py --model checkpoints/amalia-vl-sft --load-in-4bit --image fatura.jpg "Qual é o total?"
 
 With no `--model`, the tiny random checkpoint (hub_release/build_checkpoint.py --tiny) is built in
 checkpoints/amalia-vl-tiny the first time; it answers nonsense until it is trained (`accelerate launch train/sft.py`),
@@ -13,10 +14,12 @@ import logging
 from pathlib import Path
 
 import torch
-from PIL import Image, ImageDraw
+from PIL import Image
 from transformers import AutoModel, AutoProcessor
 
 from hub_release.build_checkpoint import build_tiny
+from hub_release.examples import draw_shapes
+from inference.quantization import quantization_config
 
 
 logger = logging.getLogger("ask")
@@ -24,12 +27,8 @@ TINY_CHECKPOINT = Path("checkpoints/amalia-vl-tiny")
 
 
 def sample_image() -> Image.Image:
-    """A red square and a blue circle on white, so the default question has a right answer."""
-    image = Image.new("RGB", (320, 200), "white")
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((30, 50, 130, 150), fill="red")
-    draw.ellipse((190, 50, 290, 150), fill="blue")
-    return image
+    """A red square and a blue circle on white, so the default question has a right answer (the releases' example)."""
+    return draw_shapes()
 
 
 def answer(model, processor, images: list, question: str, max_new_tokens: int = 64) -> str:
@@ -43,6 +42,20 @@ def answer(model, processor, images: list, question: str, max_new_tokens: int = 
     return processor.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True).strip()
 
 
+def load_model(model_dir: Path, device: str, dtype: torch.dtype, bits: int | None = None):
+    """The model on `device`; with `bits`, its language model quantised by bitsandbytes (tower and connector not)."""
+    if bits is None:
+        return AutoModel.from_pretrained(model_dir, trust_remote_code=True, dtype=dtype).to(device).eval()
+    # Quantised weights cannot be moved after loading: they are placed on the device as they load.
+    return AutoModel.from_pretrained(
+        model_dir,
+        trust_remote_code=True,
+        dtype=dtype,
+        device_map={"": device},
+        quantization_config=quantization_config(bits, compute_dtype=dtype),
+    ).eval()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("question", nargs="?", default="Que formas e cores vês nesta imagem?")
@@ -50,6 +63,9 @@ def main(argv=None):
     parser.add_argument("--image", action="append", default=[], help="an image file; repeat for several")
     parser.add_argument("--max-tiles", type=int, help="tile budget per image (default: the checkpoint's)")
     parser.add_argument("--max-new-tokens", type=int, default=64)
+    bits = parser.add_mutually_exclusive_group()
+    bits.add_argument("--load-in-4bit", action="store_true", help="nf4 language model (bitsandbytes)")
+    bits.add_argument("--load-in-8bit", action="store_true", help="int8 language model (bitsandbytes)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
@@ -61,7 +77,7 @@ def main(argv=None):
             build_tiny(model_dir)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     dtype = torch.bfloat16 if device == "cuda" else torch.float32
-    model = AutoModel.from_pretrained(model_dir, trust_remote_code=True, dtype=dtype).to(device).eval()
+    model = load_model(model_dir, device, dtype, 4 if args.load_in_4bit else 8 if args.load_in_8bit else None)
     processor = AutoProcessor.from_pretrained(model_dir, trust_remote_code=True)
     if args.max_tiles:
         processor.image_processor.max_tiles = args.max_tiles
