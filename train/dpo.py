@@ -84,7 +84,7 @@ def main(stage_args: StageArguments, training_args: DPOConfig, model_args: Model
             f"reward margin {metrics['eval_rewards/margins']:.3f}"
         )
     report_answer_accuracy(trainer, processor, stage_args, "after training")
-    save_and_push(trainer, training_args, stage_args)
+    save_and_push(trainer, training_args, stage_args, model_args.model_name_or_path)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from modules import module_of
 from transformers import TrainingArguments
 from trl import ModelConfig, get_peft_config, get_quantization_config
 
+from inference.quantization import UNQUANTISED_MODULES
+
 
 # LoRA targets of the modules that get adapters: module names inside AmaliaVLForConditionalGeneration (peft matches a
 # string target against the whole name).
@@ -32,8 +34,6 @@ LORA_TARGETS = {
 }
 # Modules trained fully (peft's `modules_to_save`), by the name peft matches.
 FULLY_TRAINED = {"multi_modal_projector": "multi_modal_projector", "lm_head": "lm_head"}
-# Kept out of quantization: the tower and connector are small and precision-sensitive, and lm_head may train.
-FULL_PRECISION_MODULES = ["model.vision_tower", "model.multi_modal_projector", "lm_head"]
 
 
 def lora_config(model_args: ModelConfig, learning_rates: dict[str, float]):
@@ -65,7 +65,9 @@ def bnb_config(model_args: ModelConfig, training_args: TrainingArguments):
     if not training_args.bf16:
         # TRL keeps the trainable parameters of a quantized model in bf16 (as QLoRA does), next to full-precision ones.
         raise ValueError("--load_in_4bit / --load_in_8bit train in bf16 autocast: add `--bf16 true`.")
-    config.llm_int8_skip_modules = FULL_PRECISION_MODULES
+    # The same modules inference keeps unquantised: the tower and connector are small and precision-sensitive, and
+    # lm_head may train.
+    config.llm_int8_skip_modules = UNQUANTISED_MODULES
     return config
 
 

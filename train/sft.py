@@ -77,7 +77,7 @@ def main(stage_args: StageArguments, training_args: SFTConfig, model_args: Model
     if eval_dataset is not None:
         trainer.accelerator.print(f"Held-out loss: {trainer.evaluate()['eval_loss']:.4f}")
     report_answer_accuracy(trainer, processor, stage_args, "after training")
-    save_and_push(trainer, training_args, stage_args)
+    save_and_push(trainer, training_args, stage_args, model_args.model_name_or_path)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,8 @@ class StageArguments:
     build_tiny_model: bool = field(
         default=False, metadata={"help": "Build the tiny random checkpoint at model_name_or_path if it is missing."}
     )
+    # Set from --push_to_hub --hub_model_id for a full model (parse_args): the repository the release goes to.
+    release_repo_id: str | None = field(default=None, init=False)
 
     def __post_init__(self):
         if isinstance(self.module_learning_rates, str):
@@ -162,7 +164,22 @@ def parse_args(config_class, default_config: Path):
     `default_config`, so that the script with no arguments runs the default."""
     if "--config" not in sys.argv:
         sys.argv[1:1] = ["--config", str(default_config)]
-    return TrlParser((StageArguments, config_class, ModelConfig)).parse_args_and_config()
+    stage_args, training_args, model_args = TrlParser(
+        (StageArguments, config_class, ModelConfig)
+    ).parse_args_and_config()
+    take_over_full_model_push(stage_args, training_args, model_args)
+    return stage_args, training_args, model_args
+
+
+def take_over_full_model_push(stage_args: StageArguments, training_args: TrainingArguments, model_args: ModelConfig):
+    """A full model is published as hub_release/release.py publishes it (the project's model card, the release
+    check, one commit) instead of TRL's push and generic card, so TRL's push is switched off before its trainer
+    creates the repository. Adapters keep TRL's push, whose card names the base model."""
+    if not training_args.push_to_hub or model_args.use_peft:
+        return
+    if not training_args.hub_model_id:
+        raise ValueError("--push_to_hub needs --hub_model_id OWNER/NAME: the Hub repository the model is released to.")
+    stage_args.release_repo_id, training_args.push_to_hub = training_args.hub_model_id, False
 
 
 def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
@@ -180,8 +197,9 @@ def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
     return load("train"), None if training_args.eval_strategy == "no" else load("eval")
 
 
-def save_and_push(trainer, training_args: TrainingArguments, stage_args: StageArguments) -> None:
-    """Save the final model (weights, processor, code files) and push it with its model card when asked."""
+def save_and_push(trainer, training_args: TrainingArguments, stage_args: StageArguments, start: str) -> None:
+    """Save the final model (weights, processor, code files) and push it with its model card when asked; `start` is
+    the `model_name_or_path` the run began from."""
     trainer.save_model(training_args.output_dir)
     if is_peft_model(trainer.model):
         trainer.accelerator.print(
@@ -190,7 +208,40 @@ def save_and_push(trainer, training_args: TrainingArguments, stage_args: StageAr
         )
     else:
         trainer.accelerator.print(f"Model saved to {training_args.output_dir}.")
-    if training_args.push_to_hub:
+    if stage_args.release_repo_id:
+        release_to_hub(trainer, training_args, stage_args, start)
+    elif training_args.push_to_hub:  # adapters: TRL's push
         trainer.push_to_hub(dataset_name=stage_args.data_mix)
-        trainer.accelerator.print(f"Model pushed to https://huggingface.co/{trainer.hub_model_id}.")
+        trainer.accelerator.print(f"Adapter pushed to https://huggingface.co/{trainer.hub_model_id}.")
     trainer.end()
+
+
+def release_to_hub(trainer, training_args: TrainingArguments, stage_args: StageArguments, start: str) -> None:
+    """Build, check and push the release of the trained model (`hub_release.release.publish`) from the main process.
+
+    A failed check or an unreachable Hub raises after the model was saved, and nothing is pushed half-way.
+    """
+    from hub_release.release import publish
+
+    trainer.save_state()  # trainer_state.json beside the model: the card's steps and losses
+    if trainer.accelerator.is_main_process:
+        output = Path(training_args.output_dir)
+        stage_config = {
+            **{name: value for name, value in vars(stage_args).items() if name != "release_repo_id"},
+            "model_name_or_path": start,
+            # A Hub id the run started from is the card's base model; a local folder says nothing reliable.
+            "base_model": None if Path(start).exists() else start,
+            "max_length": training_args.max_length,
+            "lr_scheduler_type": str(training_args.lr_scheduler_type),
+        }
+        release = publish(
+            output,
+            output.with_name(f"{output.name}-release"),
+            stage_config=stage_config,
+            repo_id=stage_args.release_repo_id,
+            push=True,
+            private=bool(training_args.hub_private_repo),
+            revision=getattr(training_args, "hub_revision", None) or "main",
+        )
+        trainer.accelerator.print(f"Released {release} to https://huggingface.co/{stage_args.release_repo_id}.")
+    trainer.accelerator.wait_for_everyone()

@@ -14,6 +14,7 @@ from conftest import REPO
 from huggingface_hub import ModelCard
 
 from hub_release.release_check import ReleaseCheckError, check_release
+from tests.serving import free_loopback_port
 
 
 RELEASE = [sys.executable, str(REPO / "hub_release" / "release.py")]
@@ -24,20 +25,27 @@ def offline_env(tmp_path: Path) -> dict:
     return {**os.environ, "HF_HOME": str(tmp_path / "hf-home"), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
 
+TINY_SFT = REPO / "train" / "configs" / "tiny_sft.yaml"
+
+
+def sft_command(tiny_checkpoint: Path, sample_mix_file: Path, output_dir: Path) -> list[str]:
+    """train/sft.py for a few steps on the sample set, launched as a user launches it."""
+    command = [sys.executable, "-m", "accelerate.commands.launch", "--cpu", "--num_machines", "1"]
+    command += ["--mixed_precision", "no", "--dynamo_backend", "no", "train/sft.py", "--config", str(TINY_SFT)]
+    command += ["--model_name_or_path", str(tiny_checkpoint), "--build_tiny_model", "false", "--sample_data_dir", ""]
+    command += ["--data_mix_file", str(sample_mix_file), "--answer_eval_mix", "", "--output_dir", str(output_dir)]
+    command += ["--max_steps", str(STEPS), "--save_strategy", "steps", "--save_steps", str(STEPS), "--eval_strategy"]
+    return command + ["no", "--per_device_train_batch_size", "4", "--logging_steps", "1", "--use_cpu", "true"]
+
+
 @pytest.fixture(scope="module")
 def trained(tiny_checkpoint, sample_mix_file, tmp_path_factory):
     """train/sft.py for a few steps on the sample set, with the stage config it was given."""
     output_dir = tmp_path_factory.mktemp("trained")
-    config = REPO / "train" / "configs" / "tiny_sft.yaml"
-    command = [sys.executable, "-m", "accelerate.commands.launch", "--cpu", "--num_machines", "1"]
-    command += ["--mixed_precision", "no", "--dynamo_backend", "no", "train/sft.py", "--config", str(config)]
-    command += ["--model_name_or_path", str(tiny_checkpoint), "--build_tiny_model", "false", "--sample_data_dir", ""]
-    command += ["--data_mix_file", str(sample_mix_file), "--answer_eval_mix", "", "--output_dir", str(output_dir)]
-    command += ["--max_steps", str(STEPS), "--save_strategy", "steps", "--save_steps", str(STEPS), "--eval_strategy"]
-    command += ["no", "--per_device_train_batch_size", "4", "--logging_steps", "1", "--use_cpu", "true"]
+    command = sft_command(tiny_checkpoint, sample_mix_file, output_dir)
     result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
-    return output_dir, config
+    return output_dir, TINY_SFT
 
 
 # results.json as `python -m evaluation.run` writes it (evaluation/run.py's write_outputs): lmms-eval's scores per
@@ -140,3 +148,32 @@ def test_release_check_refuses_a_folder_that_would_not_load(release, tmp_path):
     (broken / "modeling_amalia_vl.py").unlink()
     with pytest.raises(ReleaseCheckError, match="modeling_amalia_vl"):
         check_release(broken, "Que cor é esta?", broken / "examples" / "formas.png")
+
+
+def test_training_push_releases_with_the_project_card_and_fails_clearly_offline(
+    tiny_checkpoint, sample_mix_file, tmp_path
+):
+    """`train/sft.py --push_to_hub` publishes as release.py does: the model is saved, its release folder built and
+    checked with the project's card (not TRL's generic one), and a Hub it cannot reach stops the run with a clear
+    error and no commit, instead of TRL failing at start-up when it creates the repository."""
+    endpoint = f"http://127.0.0.1:{free_loopback_port()}"  # nothing listens there: connection refused
+    output_dir = tmp_path / "trained"
+    command = sft_command(tiny_checkpoint, sample_mix_file, output_dir)
+    command += ["--push_to_hub", "true", "--hub_model_id", "me/amalia-vl-tiny"]
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("HF_", "HUGGING"))}
+    environment.update(HF_HOME=str(tmp_path / "hf-home"), HF_ENDPOINT=endpoint, HF_TOKEN="hf_test")
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900, env=environment)
+    assert result.returncode != 0
+    assert (output_dir / "model.safetensors").exists()  # trained and saved before the push was tried
+    assert "Could not push" in result.stderr and "me/amalia-vl-tiny" in result.stderr
+    assert "No commit was made" in result.stderr
+    card = ModelCard.load(output_dir.with_name("trained-release") / "README.md")
+    assert card.data.pipeline_tag == "image-text-to-text" and card.data.library_name == "transformers"
+    assert "fine-tuned version of" not in card.text  # TRL's generic card
+
+
+def test_training_push_without_a_repository_says_what_to_set(tiny_checkpoint, sample_mix_file, tmp_path):
+    command = sft_command(tiny_checkpoint, sample_mix_file, tmp_path / "trained") + ["--push_to_hub", "true"]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    assert "--push_to_hub needs --hub_model_id OWNER/NAME" in result.stderr
