@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from datasets import Dataset
+from huggingface_hub import DatasetCardData
 
 
 @dataclass
@@ -18,6 +19,7 @@ class CardInfo:
     languages: list[str] = field(default_factory=lambda: ["pt"])
     task_categories: list[str] = field(default_factory=lambda: ["image-text-to-text"])
     license: str = "apache-2.0"
+    tags: list[str] = field(default_factory=lambda: ["pt-PT", "european-portuguese", "synthetic", "amalia-vl"])
 
 
 def size_category(num_rows: int) -> str:
@@ -27,10 +29,6 @@ def size_category(num_rows: int) -> str:
         if num_rows < bound:
             return name
     return "1M<n<10M"
-
-
-def _yaml_list(key: str, values: list[str]) -> str:
-    return f"{key}:\n" + "".join(f"- {value}\n" for value in values)
 
 
 def _example(dataset: Dataset) -> str:
@@ -44,16 +42,20 @@ def _example(dataset: Dataset) -> str:
 
 
 def render_card(info: CardInfo, dataset: Dataset, command: str, fields_doc: str) -> str:
-    header = (
-        f"license: {info.license}\n"
-        + _yaml_list("language", info.languages)
-        + _yaml_list("task_categories", info.task_categories)
-        + _yaml_list("size_categories", [size_category(len(dataset))])
-        + f"pretty_name: {info.pretty_name}\n"
-    )
+    # huggingface_hub writes the header, so any name (a colon, quotes) stays valid YAML the Hub can read.
+    header = DatasetCardData(
+        license=info.license,
+        language=info.languages,
+        task_categories=info.task_categories,
+        size_categories=[size_category(len(dataset))],
+        pretty_name=info.pretty_name,
+        tags=info.tags,
+        annotations_creators=["machine-generated"],
+    ).to_yaml()
     families = Counter("/".join(task.split("/")[:2]) for task in dataset["task"]) if len(dataset) else Counter()
     return f"""---
-{header}---
+{header}
+---
 
 # {info.pretty_name}
 

@@ -1,11 +1,12 @@
 import random
 
 import pytest
-from datasets import load_dataset, load_from_disk
+from datasets import Dataset, load_dataset, load_from_disk
+from huggingface_hub import DatasetCard
 from PIL import Image
 
 from datagen import cli, hub
-from datagen.card import CardInfo, size_category
+from datagen.card import CardInfo, size_category, write_card
 from datagen.messages import check_row, make_row
 from datagen.writer import per_item, write_sharded
 
@@ -95,6 +96,17 @@ def test_cli_writes_loadable_dataset_card_and_pushes(tmp_path, monkeypatch):
     assert len(load_from_disk(str(out))) == 10
     by_files = load_dataset("arrow", data_files=str(out / "data-*.arrow"), split="train")
     assert by_files[0]["messages"] == load_from_disk(str(out))[0]["messages"]
+
+
+def test_card_header_is_hub_metadata_whatever_the_name(tmp_path):
+    """The header huggingface_hub's own DatasetCard parses, with the tags the model card carries too."""
+    info = CardInfo(pretty_name='PT-OCR: "texto" em pt-PT', summary="S.", how_made="M.")
+    dataset = Dataset.from_dict({"task": ["ocr/naive"], "images": [[]], "messages": [[]]})
+    card = DatasetCard.load(write_card(info, dataset, tmp_path, "python -m datagen.pt_ocr", "fields"))
+    assert card.data.pretty_name == 'PT-OCR: "texto" em pt-PT'
+    assert card.data.language == ["pt"] and card.data.task_categories == ["image-text-to-text"]
+    assert {"pt-PT", "synthetic", "amalia-vl"} <= set(card.data.tags)
+    assert card.data.size_categories == ["n<1K"] and card.data.annotations_creators == ["machine-generated"]
 
 
 def test_size_categories():
