@@ -115,7 +115,8 @@ def _server_environment(workdir: Path) -> dict:
     }
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate, then kill what does not stop within 15 s."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -157,7 +158,7 @@ def transformers_serve(workdir: Path) -> Iterator[Served]:
         _wait_until_answering(served, process, time.monotonic() + START_TIMEOUT_S)
         yield served
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @pytest.fixture(scope="session")

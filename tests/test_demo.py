@@ -17,7 +17,7 @@ from transformers import AutoProcessor
 
 from hub_release.space_release import stage_space
 from inference.ask import answer, load_model
-from tests.serving import free_loopback_port
+from tests.serving import free_loopback_port, stop_process
 
 
 gradio = pytest.importorskip("gradio", reason="the demo extra: pip install -e '.[demo]'")
@@ -74,12 +74,7 @@ def app_url(space, tmp_path_factory):
                 time.sleep(0.5)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.fixture
