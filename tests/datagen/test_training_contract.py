@@ -4,6 +4,7 @@ import importlib
 
 import pytest
 from datasets import load_dataset, load_from_disk
+from huggingface_hub import DatasetCard
 from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import CLIPImageProcessor, LlavaProcessor, PreTrainedTokenizerFast
 from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
@@ -52,7 +53,8 @@ def test_pipeline_output_loads_and_collates(name, tmp_path, tiny_processor):
         check_row(row)
     by_files = load_dataset("arrow", data_files=str(out / "data-*.arrow"), split="train")
     assert by_files["messages"] == dataset["messages"]
-    assert (out / "README.md").read_text().startswith("---\nlicense:")
+    card = DatasetCard.load(out / "README.md")  # the Hub's own parser reads the header
+    assert card.data.license == "apache-2.0" and "image-text-to-text" in card.data.task_categories
 
     batch = DataCollatorForVisionLanguageModeling(tiny_processor)([dataset[0], dataset[1]])
     num_images = len(dataset[0]["images"]) + len(dataset[1]["images"])
