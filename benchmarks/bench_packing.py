@@ -23,11 +23,10 @@ import torch
 
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "train")]
-
-from packing import DataCollatorForPackedVision, first_fit_decreasing  # noqa: E402
+sys.path.insert(0, str(REPO))
 
 from amalia_vl import AmaliaVLImageProcessor  # noqa: E402
+from train.packing import DataCollatorForPackedVision, first_fit_decreasing  # noqa: E402
 
 
 MODES = ("trl_padded", "padded", "packed", "packed_one_row")
@@ -103,8 +102,9 @@ def train_step(model, optimizer, inputs) -> tuple[float, int]:
 def throughput(checkpoint: str, mix_file: str, steps: int, batch: int, max_length: int = 2048) -> dict:
     """Train one copy of the model per mode on the same samples, the modes taking turns step by step, so that other
     jobs on the machine slow every mode alike. Real (non-padding) tokens per second of model time."""
-    from data import load_mix
     from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    from train.data import load_mix
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     processor = AutoProcessor.from_pretrained(checkpoint, trust_remote_code=True)
@@ -150,9 +150,9 @@ def throughput(checkpoint: str, mix_file: str, steps: int, batch: int, max_lengt
 def prepare_inputs(workdir: Path) -> tuple[str, str]:
     """The tiny checkpoint and a data-mix file pointing at a fresh sample set, both in `workdir`."""
     import yaml
-    from sample_data import make_sample_data
 
     from hub_release.build_checkpoint import build_tiny
+    from train.sample_data import make_sample_data
 
     checkpoint = build_tiny(workdir / "amalia-vl-tiny")
     root = make_sample_data(workdir / "sample_data", num_train=800, num_test=10)

@@ -7,9 +7,10 @@ case and punctuation are set aside. The chance level is what guessing uniformly 
 import string
 
 import torch
-from data import load_source, read_mix
 from tqdm import tqdm
 from trl.data_utils import prepare_multimodal_messages
+
+from train.data import load_source, read_mix
 
 
 ANSWER_COLUMNS = ("answer", "choices")

@@ -16,11 +16,19 @@ Any field of the config can be overridden on the command line (`--beta 0.05`, `-
 `--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-dpo`, `--use_peft true`).
 """
 
+import sys
 from pathlib import Path
 
-# Siblings in train/ (the script's folder is on the path when accelerate launches it)
-from lora import lora_config
-from stage import (
+
+if __name__ == "__main__" and not __package__:
+    # Run as a script (`accelerate launch train/dpo.py`): the repository root replaces train/ on the path, so that
+    # `train` imports as a package and its module names (`data`, `stage`) never shadow a user's.
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from trl import DPOConfig, DPOTrainer, ModelConfig
+
+from train.lora import lora_config
+from train.stage import (
     StageArguments,
     load_datasets,
     load_model_and_processor,
@@ -32,7 +40,6 @@ from stage import (
     report_trainable,
     save_and_push,
 )
-from trl import DPOConfig, DPOTrainer, ModelConfig
 
 
 DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_dpo.yaml"

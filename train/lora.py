@@ -19,11 +19,11 @@ module whose rate is 0 is refused.
 default, TRL's `--bnb_4bit_quant_type`); the vision tower, the connector and `lm_head` stay in full precision.
 """
 
-from modules import module_of
 from transformers import TrainingArguments
 from trl import ModelConfig, get_peft_config, get_quantization_config
 
 from inference.quantization import UNQUANTISED_MODULES
+from train.modules import module_of
 
 
 # LoRA targets of the modules that get adapters: module names inside AmaliaVLForConditionalGeneration (peft matches a

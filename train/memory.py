@@ -23,8 +23,12 @@ import torch
 from transformers import AutoConfig, AutoModel
 
 
-sys.path.insert(0, str(Path(__file__).parent))
-from lora import LORA_TARGETS  # noqa: E402
+if __name__ == "__main__" and not __package__:
+    # Run as a script (`python train/memory.py`): the repository root replaces train/ on the path, so that
+    # `train` imports as a package and its module names (`data`, `stage`) never shadow a user's.
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from train.lora import LORA_TARGETS
 
 
 NF4_BYTES = 0.5 + 4 / 64  # 4 bits a weight, plus one fp32 absmax per block of 64 weights

@@ -18,12 +18,20 @@ Any field of the config can be overridden on the command line (`--max_steps 10`,
 `--resume_from_checkpoint true`, `--push_to_hub --hub_model_id me/amalia-vl-sft`, `--use_peft true`, `--lora_r 32`).
 """
 
+import sys
 from pathlib import Path
 
-# Siblings in train/ (the script's folder is on the path when accelerate launches it)
-from lora import lora_config
-from packing import DataCollatorForPackedVision, check_layout
-from stage import (
+
+if __name__ == "__main__" and not __package__:
+    # Run as a script (`accelerate launch train/sft.py`): the repository root replaces train/ on the path, so that
+    # `train` imports as a package and its module names (`data`, `stage`) never shadow a user's.
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from trl import ModelConfig, SFTConfig, SFTTrainer
+
+from train.lora import lora_config
+from train.packing import DataCollatorForPackedVision, check_layout
+from train.stage import (
     StageArguments,
     load_datasets,
     load_model_and_processor,
@@ -35,7 +43,6 @@ from stage import (
     report_trainable,
     save_and_push,
 )
-from trl import ModelConfig, SFTConfig, SFTTrainer
 
 
 DEFAULT_CONFIG = Path(__file__).with_name("configs") / "tiny_sft.yaml"

@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from accelerate.utils import is_peft_model
-from answer_accuracy import answer_accuracy, load_answer_set
-from data import DEFAULT_MIX_FILE, load_mix
-from lora import bnb_config, check_trainable_modules
-from modules import ModuleLearningRates, format_trainable, freeze_modules
 from peft import prepare_model_for_kbit_training
-from sample_data import ensure_sample_data
 from transformers import AutoModelForImageTextToText, AutoProcessor, TrainingArguments
 from trl import ModelConfig, TrlParser
+
+from train.answer_accuracy import answer_accuracy, load_answer_set
+from train.data import DEFAULT_MIX_FILE, load_mix
+from train.lora import bnb_config, check_trainable_modules
+from train.modules import ModuleLearningRates, format_trainable, freeze_modules
+from train.sample_data import ensure_sample_data
 
 
 REPO = Path(__file__).resolve().parents[1]

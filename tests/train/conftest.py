@@ -1,17 +1,15 @@
-"""The training scripts import their siblings (`from data import load_mix`), as `accelerate launch train/sft.py` runs
-them with train/ on the path; the tests do the same. The tiny checkpoint fixture comes from tests/conftest.py."""
+"""Fixtures of the training tests: a small sample set and its mix file. The tiny checkpoint fixture comes from
+tests/conftest.py."""
 
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from train.sample_data import make_sample_data
+
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "train"))
-
-from sample_data import make_sample_data  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -16,10 +16,11 @@ import torch.distributed as dist
 from transformers import TrainerCallback
 
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "train"))
-from sft import DEFAULT_CONFIG, main  # noqa: E402
-from stage import parse_args  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: the repository root
 from trl import SFTConfig  # noqa: E402
+
+from train.sft import DEFAULT_CONFIG, main  # noqa: E402
+from train.stage import parse_args  # noqa: E402
 
 
 class WeightsInSync(TrainerCallback):

@@ -1,7 +1,8 @@
 import random
 
 import pytest
-from packing import first_fit_decreasing
+
+from train.packing import first_fit_decreasing
 
 
 def test_budgets_hold_every_sample_once_order_kept():
@@ -30,7 +31,7 @@ def test_a_sample_over_budget_says_what_to_raise():
 
 
 def test_flash_attention_refuses_packed_rows_side_by_side():
-    from packing import check_layout
+    from train.packing import check_layout
 
     with pytest.raises(ValueError, match="packing_in_one_row"):
         check_layout("flash_attention_2", padding_free=False)

@@ -4,8 +4,9 @@ import sys
 
 import pytest
 from conftest import REPO
-from stage import parse_args
 from trl import DPOConfig, SFTConfig
+
+from train.stage import parse_args
 
 
 CONFIGS = REPO / "train" / "configs"

@@ -4,9 +4,10 @@ from collections import Counter
 import datasets
 import pytest
 import yaml
-from data import load_mix, read_mix
 from PIL import Image
-from sample_data import make_sample_data
+
+from train.data import load_mix, read_mix
+from train.sample_data import make_sample_data
 
 
 # Category shares printed in Table 1 of the paper, in percent.

@@ -6,8 +6,9 @@ import sys
 
 import yaml
 from conftest import REPO
-from data import load_mix
 from test_training import common, launch, losses
+
+from train.data import load_mix
 
 
 def test_rendered_dataset_trains_with_sft(tiny_checkpoint, tmp_path):

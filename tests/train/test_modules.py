@@ -1,6 +1,7 @@
 import pytest
 import torch
-from modules import MODULE_PREFIXES, ModuleLearningRates, freeze_modules, module_of
+
+from train.modules import MODULE_PREFIXES, ModuleLearningRates, freeze_modules, module_of
 
 
 STAGE1 = {"vision_tower": 0, "multi_modal_projector": 1e-3, "image_newline": 1e-3, "language_model": 0, "lm_head": 0}
@@ -55,7 +56,7 @@ def test_table_must_name_every_module():
 
 def test_stage_model_freezes_what_never_runs_whatever_the_table(tiny_checkpoint):
     """DDP refuses trainable parameters without gradients: the tower's final norm must not train in stage 2."""
-    from stage import StageArguments, load_model_and_processor
+    from train.stage import StageArguments, load_model_and_processor
 
     everything = dict.fromkeys(MODULE_PREFIXES, 1e-5)
     model, _ = load_model_and_processor(str(tiny_checkpoint), StageArguments(module_learning_rates=everything))

@@ -2,9 +2,10 @@
 
 import pytest
 import torch
-from data import load_mix
-from packing import DataCollatorForPackedVision
 from transformers import AutoModelForImageTextToText, AutoProcessor
+
+from train.data import load_mix
+from train.packing import DataCollatorForPackedVision
 
 
 @pytest.fixture(scope="module")

@@ -15,14 +15,15 @@ import pytest
 import torch
 import yaml
 from conftest import REPO
-from data import load_mix
-from lora import LORA_TARGETS, bnb_config, check_trainable_modules, lora_config
-from memory import parameter_counts
-from modules import MODULE_PREFIXES
 from safetensors.torch import load_file
-from stage import StageArguments, load_model_and_processor, model_kwargs
 from transformers import AutoModel, TrainerCallback
 from trl import DPOConfig, ModelConfig, SFTConfig, TrlParser
+
+from train.data import load_mix
+from train.lora import LORA_TARGETS, bnb_config, check_trainable_modules, lora_config
+from train.memory import parameter_counts
+from train.modules import MODULE_PREFIXES
+from train.stage import StageArguments, load_model_and_processor, model_kwargs
 
 
 CONFIGS = REPO / "train" / "configs"
@@ -123,7 +124,7 @@ def own_data(sample_mix_file, tmp_path_factory):
 @pytest.fixture(scope="module")
 def lora_sft(tiny_checkpoint, own_data, tmp_path_factory):
     """LoRA SFT (train/configs/tiny_lora.yaml) on the save_to_disk folder, 8 steps, adapter saved."""
-    import sft
+    from train import sft
 
     output_dir = tmp_path_factory.mktemp("lora_sft")
     watch = Watch()
@@ -257,7 +258,7 @@ torch.save({{"inputs": inputs, "logits": logits, "remote_code": remote_code}}, "
 
 
 def test_dpo_with_lora_holds_one_model(tiny_checkpoint, own_data, tmp_path, capsys):
-    import dpo
+    from train import dpo
 
     flags = run_flags(tiny_checkpoint, own_data, "my_pairs", tmp_path, 6)
     rates = json.dumps(LORA_RATES)
@@ -300,7 +301,7 @@ def test_quantized_loading_keeps_tower_connector_and_head_in_full_precision(tiny
 
 def test_qlora_trains_on_cpu(tiny_checkpoint, own_data, tmp_path):
     """QLoRA end to end: bitsandbytes 0.50 runs and backpropagates through nf4 weights on CPU."""
-    import sft
+    from train import sft
 
     flags = [*run_flags(tiny_checkpoint, own_data, "mine", tmp_path, 6), "--load_in_4bit", "true", "--bf16", "true"]
     watch = Watch()

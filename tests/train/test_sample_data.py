@@ -1,7 +1,8 @@
 import json
 
 from PIL import Image
-from sample_data import make_sample_data
+
+from train.sample_data import make_sample_data
 
 
 def read(path):

@@ -1,10 +1,11 @@
 """Without packing, sft.py hands batching to TRL's own vision collator: it must build the batch ours builds."""
 
 import torch
-from data import load_mix
-from packing import DataCollatorForPackedVision
 from transformers import AutoProcessor
 from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
+
+from train.data import load_mix
+from train.packing import DataCollatorForPackedVision
 
 
 def test_trl_collator_matches_ours_unpacked(tiny_checkpoint, sample_mix_file):
