@@ -7,9 +7,14 @@ images, empty for text-only rows) for SFT, and `prompt` / `chosen` / `rejected` 
 
     from train.data import load_mix
     train = load_mix("stage2", split="train", seed=42)   # Table 1, streamed from the Hub where the source says so
+
+A mix of several sources is a stream drawn as Table 1 means it: each entry's `weight` is the probability that the
+next sample comes from it, whatever the source's real size (a source smaller than its share repeats, a larger one is
+sampled), and one epoch is the sum of the entries' `size`.
 """
 
 import logging
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +30,7 @@ IMAGES = datasets.List(datasets.Image())
 SFT_FEATURES = datasets.Features({"messages": MESSAGES, "images": IMAGES})
 DPO_FEATURES = datasets.Features({"prompt": MESSAGES, "chosen": MESSAGES, "rejected": MESSAGES, "images": IMAGES})
 # Keys of a source spec that are ours; the others go to `datasets.load_dataset` unchanged.
-OWN_KEYS = ("format", "image_root", "eval_split", "split")
+OWN_KEYS = ("format", "image_root", "eval_split", "split", "translated_from", "license")
 CAPTION_PROMPT = "Descreve esta imagem."
 
 
@@ -72,9 +77,12 @@ def _text_content(message: dict) -> dict:
 
 
 def _with_text_contents(row: dict) -> dict:
-    return {
+    converted = {
         key: [_text_content(m) for m in row[key]] for key in ("messages", "prompt", "chosen", "rejected") if key in row
     }
+    if "images" not in row and row.get("image") is not None:
+        converted["images"] = [row["image"]]  # TRL also accepts one `image` per row
+    return converted
 
 
 CONVERTERS: dict[str, Callable[[dict], dict] | None] = {
@@ -97,6 +105,26 @@ def _resolve_image_paths(dataset, image_root: str):
     return dataset.map(resolve)
 
 
+def _is_saved_dataset(path) -> bool:
+    # `Dataset.save_to_disk` / `DatasetDict.save_to_disk` write these beside their arrow files.
+    folder = Path(str(path))
+    return folder.is_dir() and any((folder / name).exists() for name in ("dataset_dict.json", "state.json"))
+
+
+def _load_split(source: dict, split: str):
+    """One split of a source: a `save_to_disk` folder through `load_from_disk`, anything else through
+    `load_dataset` (a Hub id, a local data folder, or a builder such as `json`)."""
+    if not _is_saved_dataset(source.get("path")):
+        load_kwargs = {key: value for key, value in source.items() if key not in OWN_KEYS}
+        return datasets.load_dataset(**load_kwargs, split=split)
+    saved = datasets.load_from_disk(source["path"])
+    if isinstance(saved, datasets.DatasetDict):
+        if split not in saved:
+            raise ValueError(f"{source['path']} has the splits {sorted(saved)}, not {split!r}: set `split`.")
+        saved = saved[split]
+    return saved.to_iterable_dataset() if source.get("streaming") else saved
+
+
 def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
     """Load one source's `split` and convert it to TRL's vision format (SFT or DPO, from the columns it has).
 
@@ -111,15 +139,14 @@ def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
     fmt = source.get("format", "messages")
     if fmt not in CONVERTERS:
         raise ValueError(f"Unknown source format {fmt!r}; use one of {sorted(CONVERTERS)}.")
-    load_kwargs = {key: value for key, value in source.items() if key not in OWN_KEYS}
-    dataset = datasets.load_dataset(**load_kwargs, split=split)
+    dataset = _load_split(source, split)
     converter = CONVERTERS[fmt]
     if converter is None:
         dataset = dataset.map(_with_text_contents)
     else:
         dataset = dataset.map(converter, remove_columns=list(dataset.column_names or []))
     if "images" not in (dataset.column_names or []):
-        dataset = dataset.map(lambda row: {"images": []})
+        dataset = dataset.map(lambda row: {"images": [row["image"]] if row.get("image") is not None else []})
     if source.get("image_root"):
         dataset = _resolve_image_paths(dataset, source["image_root"])
     elif fmt == "llava":
@@ -131,6 +158,33 @@ def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
     return dataset.cast(datasets.Features({**features, **{name: dataset.features[name] for name in extra_columns}}))
 
 
+def usable_entries(mix: str, mix_file: str | os.PathLike = DEFAULT_MIX_FILE, skip_unavailable: bool = False):
+    """The entries of `mix` to train on. With `skip_unavailable`, entries without a source, or whose images are
+    not downloaded (`image_root: null`), are dropped with a warning naming them."""
+    entries = read_mix(mix, mix_file)
+    if not skip_unavailable:
+        return entries
+    usable = [entry for entry in entries if _is_usable(entry["source"])]
+    missing = [entry["name"] for entry in entries if entry not in usable]
+    if missing:
+        logger.warning(f"Mix {mix!r} without its unavailable sources: {', '.join(missing)}.")
+    if not usable:
+        raise ValueError(f"No source of mix {mix!r} is available: fill in their `source` in {mix_file}.")
+    return usable
+
+
+def _is_usable(source: dict | None) -> bool:
+    return bool(source) and not ("image_root" in source and not source["image_root"])
+
+
+def epoch_size(entries: list[dict]) -> int:
+    """Samples in one epoch of a mix: the sum of its entries' `size` (Table 1's counts)."""
+    unsized = [entry["name"] for entry in entries if not entry.get("size")]
+    if unsized:
+        raise ValueError(f"Mix entries without a `size` (their samples per epoch): {', '.join(unsized)}.")
+    return sum(int(entry["size"]) for entry in entries)
+
+
 def load_mix(
     mix: str,
     split: str = "train",
@@ -138,22 +192,19 @@ def load_mix(
     mix_file: str | os.PathLike = DEFAULT_MIX_FILE,
     shuffle_buffer: int = 10_000,
     skip_unavailable: bool = False,
+    num_shards: int = 64,
 ):
-    """Load every source of `mix` and interleave them with their weights as sampling probabilities.
+    """Load the sources of `mix`; several are drawn as one stream with their weights as sampling probabilities.
 
     `split="train"` reads each source's `split`; `split="eval"` reads each source's `eval_split` and returns None
-    when no source has one. The order is a function of `seed` alone. Streamed sources are shuffled through a buffer
-    (map-style ones are shuffled by the trainer's sampler); one pass over the result visits every sample once.
-    `skip_unavailable` trains on the entries that have a source, their weights renormalised, and names the others.
+    when no source has one. A mix of one source is that source (map-style or streamed, as it is stored). A mix of
+    several is an `IterableDataset` of `epoch_size` samples: every source shuffled (seeded), repeated without end
+    and interleaved with probabilities `weight / sum(weights)`, so the shares of any stretch of it are the weights
+    whatever each source's real size. The order is a function of `seed` alone. Map-style sources become streams of
+    `num_shards` shards, so that the trainer's dataloader splits the stream by rank (`IterableDataset.shard`).
+    `skip_unavailable` trains on the entries that have a usable source, their weights renormalised.
     """
-    entries = read_mix(mix, mix_file)
-    if skip_unavailable:
-        missing = [entry["name"] for entry in entries if not entry["source"]]
-        entries = [entry for entry in entries if entry["source"]]
-        if missing:
-            logger.warning(f"Mix {mix!r} without its unavailable sources: {', '.join(missing)}.")
-        if not entries:
-            raise ValueError(f"No source of mix {mix!r} is available: fill in their `source` in {mix_file}.")
+    entries = usable_entries(mix, mix_file, skip_unavailable)
     if split == "eval":
         entries = [entry for entry in entries if entry["source"] and entry["source"].get("eval_split")]
         if not entries:
@@ -167,15 +218,38 @@ def load_mix(
             )
         except ValueError as error:
             raise ValueError(f"{entry['name']} ({entry['category']}): {error}") from error
-        if isinstance(part, datasets.IterableDataset):
-            part = part.shuffle(seed=seed, buffer_size=shuffle_buffer)
         parts.append(part)
     if len(parts) == 1:
-        return parts[0]
+        part = parts[0]
+        return (
+            part.shuffle(seed=seed, buffer_size=shuffle_buffer) if isinstance(part, datasets.IterableDataset) else part
+        )
+    if split == "eval":  # held-out sets are measured whole, once each
+        if all(isinstance(part, datasets.Dataset) for part in parts):
+            return datasets.concatenate_datasets(parts)
+        return datasets.concatenate_datasets([_as_stream(part, num_shards) for part in parts])
+    size = epoch_size(entries)
+    streams = [
+        _as_stream(part, num_shards).shuffle(seed=seed + index, buffer_size=shuffle_buffer).repeat(None)
+        for index, part in enumerate(parts)
+    ]
     total = sum(entry["weight"] for entry in entries)
-    return datasets.interleave_datasets(
-        parts,
+    mixed = datasets.interleave_datasets(
+        streams,
         probabilities=[entry["weight"] / total for entry in entries],
         seed=seed,
-        stopping_strategy="all_exhausted_without_replacement",
+        stopping_strategy="first_exhausted",
     )
+    logger.info(f"Mix {mix!r}: {len(entries)} sources, {size:,} samples an epoch.")
+    return mixed.take(size)
+
+
+def _as_stream(part, num_shards: int):
+    if isinstance(part, datasets.IterableDataset):
+        return part
+    return part.to_iterable_dataset(num_shards=max(1, min(num_shards, len(part))))
+
+
+def steps_per_epoch(samples: int, samples_per_step: int) -> int:
+    """Optimizer steps in one epoch of `samples` (the last, partial step counts)."""
+    return math.ceil(samples / samples_per_step)

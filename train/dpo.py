@@ -30,6 +30,7 @@ from trl import DPOConfig, DPOTrainer, ModelConfig
 from train.lora import lora_config
 from train.stage import (
     StageArguments,
+    guard_and_resume,
     load_datasets,
     load_model_and_processor,
     model_kwargs,
@@ -82,6 +83,7 @@ def main(stage_args: StageArguments, training_args: DPOConfig, model_args: Model
     # DPOTrainer takes no `optimizer_cls_and_kwargs` argument; Trainer reads this attribute when it builds the
     # optimizer, after the model is wrapped (FSDP2, ZeRO-3), as SFTTrainer's argument does.
     trainer.optimizer_cls_and_kwargs = optimizer_cls_and_kwargs(stage_args, training_args)
+    guard_and_resume(trainer, stage_args)
     report_answer_accuracy(trainer, processor, stage_args, "before training")
     trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
     if eval_dataset is not None:

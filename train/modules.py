@@ -80,12 +80,19 @@ class ModuleLearningRates:
     """Optimizer factory for `Trainer(optimizer_cls_and_kwargs=(ModuleLearningRates, kwargs))`.
 
     The trainer calls `ModuleLearningRates()(model, **kwargs)` once the model is prepared, so the groups hold the
-    parameters the wrapped model trains. Matrices decay, vectors (biases, norms, image_newline) do not.
+    parameters the wrapped model trains. Matrices decay, vectors (biases, norms, image_newline) do not. The optimizer
+    is the one `training_args.optim` names, built as the Trainer would (`Trainer.get_optimizer_cls_and_kwargs`), with
+    one parameter group per module at that module's rate; without `training_args`, torch's AdamW.
     """
 
     def __call__(
-        self, model: torch.nn.Module, learning_rates: dict[str, float], weight_decay: float = 0.0, **adamw_kwargs
-    ) -> torch.optim.AdamW:
+        self,
+        model: torch.nn.Module,
+        learning_rates: dict[str, float],
+        weight_decay: float = 0.0,
+        training_args=None,
+        **adamw_kwargs,
+    ) -> torch.optim.Optimizer:
         check_table(learning_rates)
         groups: dict[tuple[str, bool], list] = {}
         for name, parameter in model.named_parameters():
@@ -102,4 +109,11 @@ class ModuleLearningRates:
             }
             for (module, decays), params in groups.items()
         ]
-        return torch.optim.AdamW(param_groups, **adamw_kwargs)
+        if training_args is None:
+            return torch.optim.AdamW(param_groups, **adamw_kwargs)
+        from transformers import Trainer
+
+        optimizer_cls, optimizer_kwargs = Trainer.get_optimizer_cls_and_kwargs(training_args, model)
+        # The groups carry each module's rate and decay; the Trainer's kwargs bring the rest (betas, eps, fused...).
+        optimizer_kwargs = {key: value for key, value in optimizer_kwargs.items() if key not in ("lr", "params")}
+        return optimizer_cls(param_groups, **optimizer_kwargs)

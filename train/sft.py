@@ -33,6 +33,7 @@ from train.lora import lora_config
 from train.packing import DataCollatorForPackedVision, check_layout
 from train.stage import (
     StageArguments,
+    guard_and_resume,
     load_datasets,
     load_model_and_processor,
     model_kwargs,
@@ -42,6 +43,7 @@ from train.stage import (
     report_answer_accuracy,
     report_trainable,
     save_and_push,
+    skip_bad_samples,
 )
 
 
@@ -79,6 +81,8 @@ def main(stage_args: StageArguments, training_args: SFTConfig, model_args: Model
         peft_config=peft_config,
     )
     report_trainable(trainer, stage_args, peft_config)
+    skip_bad_samples(trainer, stage_args)
+    guard_and_resume(trainer, stage_args)
     report_answer_accuracy(trainer, processor, stage_args, "before training")
     trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
     if eval_dataset is not None:

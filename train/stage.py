@@ -3,24 +3,32 @@ processor as a stage configures them, the files the default run makes on a fresh
 accuracy report, and the final save and push."""
 
 import json
+import logging
+import math
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import datasets
 from accelerate.utils import is_peft_model
 from peft import prepare_model_for_kbit_training
 from transformers import AutoModelForImageTextToText, AutoProcessor, TrainingArguments
 from trl import ModelConfig, TrlParser
 
 from train.answer_accuracy import answer_accuracy, load_answer_set
-from train.data import DEFAULT_MIX_FILE, load_mix
+from train.checkpoints import resolve_resume
+from train.data import DEFAULT_MIX_FILE, epoch_size, load_mix, steps_per_epoch, usable_entries
 from train.lora import bnb_config, check_trainable_modules
 from train.modules import ModuleLearningRates, format_trainable, freeze_modules
+from train.precision import check_master_weights
 from train.sample_data import ensure_sample_data
+from train.sample_guard import ReportSkipped, SkippingCollator, with_undecoded_images
+from train.stream_state import resume_stream
 
 
 REPO = Path(__file__).resolve().parents[1]
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,7 +59,22 @@ class StageArguments:
         default=None, metadata={"help": "Make the pt-PT sample dataset here if missing."}
     )
     build_tiny_model: bool = field(
-        default=False, metadata={"help": "Build the tiny random checkpoint at model_name_or_path if it is missing."}
+        default=False,
+        metadata={
+            "help": "Build the tiny random checkpoint at the config's model_name_or_path if it is missing (never at "
+            "a path or Hub id given on the command line)."
+        },
+    )
+    max_skipped_fraction: float = field(
+        default=0.01,
+        metadata={"help": "Share of bad samples (corrupt image, too long) skipped before the run stops with an error."},
+    )
+    bf16_master_weights: bool = field(
+        default=False,
+        metadata={
+            "help": "Let the optimizer step bf16/fp16 weights directly (most small updates round away); by default "
+            "such a run is refused: load fp32 weights (dtype: float32) and compute in bf16 (bf16: true)."
+        },
     )
     # Set from --push_to_hub --hub_model_id for a full model (parse_args): the repository the release goes to.
     release_repo_id: str | None = field(default=None, init=False)
@@ -63,6 +86,17 @@ class StageArguments:
             raise ValueError(
                 "Set module_learning_rates: a learning rate per module (0 freezes it); see train/configs/."
             )
+        self.module_learning_rates = {
+            module: _as_rate(module, rate) for module, rate in self.module_learning_rates.items()
+        }
+
+
+def _as_rate(module: str, rate) -> float:
+    # YAML 1.1 reads `5e-4` (no dot) as a string; PyYAML follows it.
+    try:
+        return float(rate)
+    except (TypeError, ValueError):
+        raise ValueError(f"module_learning_rates.{module} = {rate!r} is not a number.") from None
 
 
 def prepare_default_inputs(stage_args: StageArguments, model_path: str, training_args: TrainingArguments) -> None:
@@ -134,12 +168,12 @@ def report_trainable(trainer, stage_args: StageArguments, peft_config) -> None:
 
 
 def optimizer_cls_and_kwargs(stage_args: StageArguments, training_args: TrainingArguments):
-    """The per-module AdamW for `Trainer(optimizer_cls_and_kwargs=...)`, with the run's AdamW settings."""
+    """The per-module optimizer for `Trainer(optimizer_cls_and_kwargs=...)`: the one `--optim` names (AdamW by
+    default), with the run's settings and a rate per module."""
     return ModuleLearningRates, {
         "learning_rates": stage_args.module_learning_rates,
         "weight_decay": training_args.weight_decay,
-        "betas": (training_args.adam_beta1, training_args.adam_beta2),
-        "eps": training_args.adam_epsilon,
+        "training_args": training_args,
     }
 
 
@@ -168,8 +202,35 @@ def parse_args(config_class, default_config: Path):
     stage_args, training_args, model_args = TrlParser(
         (StageArguments, config_class, ModelConfig)
     ).parse_args_and_config()
+    config = _read_config(sys.argv[sys.argv.index("--config") + 1])
+    given = {argument[2:].split("=")[0] for argument in sys.argv[1:] if argument.startswith("--")} | set(config)
+    if stage_args.build_tiny_model and model_args.model_name_or_path != config.get("model_name_or_path"):
+        # The tiny model stands in for the config's own default path only: a Hub id or a typo given on the command
+        # line must fail to load, not become a random model trained and saved under that name.
+        stage_args.build_tiny_model = False
+    if "learning_rate" in given:
+        stage_args.module_learning_rates = one_rate_for_trainable_modules(
+            stage_args.module_learning_rates, training_args.learning_rate
+        )
+    training_args.resume_from_checkpoint = resolve_resume(
+        training_args.resume_from_checkpoint, training_args.output_dir
+    )
     take_over_full_model_push(stage_args, training_args, model_args)
     return stage_args, training_args, model_args
+
+
+def _read_config(path: str) -> dict:
+    import yaml
+
+    with open(path) as file:
+        return yaml.safe_load(file) or {}
+
+
+def one_rate_for_trainable_modules(learning_rates: dict[str, float], learning_rate: float) -> dict[str, float]:
+    """`--learning_rate` sets the rate of every module that trains; frozen ones (rate 0) stay frozen."""
+    rates = {module: learning_rate if rate > 0 else 0.0 for module, rate in learning_rates.items()}
+    logger.warning(f"--learning_rate {learning_rate}: every trained module at that rate ({rates}).")
+    return rates
 
 
 def take_over_full_model_push(stage_args: StageArguments, training_args: TrainingArguments, model_args: ModelConfig):
@@ -184,7 +245,8 @@ def take_over_full_model_push(stage_args: StageArguments, training_args: Trainin
 
 
 def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
-    """The mix's train split and, when the run evaluates, its held-out split."""
+    """The mix's train split and, when the run evaluates, its held-out split. A streamed mix without `max_steps`
+    gets the steps of `num_train_epochs` epochs of the entries that are left (Table 1's sizes)."""
 
     def load(split):
         return load_mix(
@@ -195,7 +257,36 @@ def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
             skip_unavailable=stage_args.skip_unavailable_sources,
         )
 
-    return load("train"), None if training_args.eval_strategy == "no" else load("eval")
+    train = load("train")
+    if isinstance(train, datasets.IterableDataset) and training_args.max_steps <= 0:
+        entries = usable_entries(stage_args.data_mix, stage_args.data_mix_file, stage_args.skip_unavailable_sources)
+        samples_per_step = (
+            training_args.per_device_train_batch_size
+            * training_args.gradient_accumulation_steps
+            * training_args.world_size
+        )
+        epoch = epoch_size(entries)
+        training_args.max_steps = math.ceil(training_args.num_train_epochs * steps_per_epoch(epoch, samples_per_step))
+        logger.warning(
+            f"Mix {stage_args.data_mix!r}: {epoch:,} samples an epoch, {samples_per_step} a step: "
+            f"max_steps={training_args.max_steps:,} for {training_args.num_train_epochs:g} epochs."
+        )
+    return train, None if training_args.eval_strategy == "no" else load("eval")
+
+
+def guard_and_resume(trainer, stage_args: StageArguments) -> None:
+    """Before `trainer.train`: bad samples are skipped with a count (SFT), a streamed train set resumes from its
+    saved position, and the run is refused if the optimizer would step low-precision weights."""
+    if isinstance(trainer.train_dataset, datasets.IterableDataset):
+        resume_stream(trainer, trainer.args.resume_from_checkpoint)
+    check_master_weights(trainer, stage_args.bf16_master_weights)
+
+
+def skip_bad_samples(trainer, stage_args: StageArguments) -> None:
+    """Wrap the trainer's collator (TRL's or the packing one) so that bad samples are skipped and counted."""
+    trainer.train_dataset = with_undecoded_images(trainer.train_dataset)
+    trainer.data_collator = SkippingCollator(trainer.data_collator, stage_args.max_skipped_fraction)
+    trainer.add_callback(ReportSkipped(trainer.data_collator))
 
 
 def save_and_push(trainer, training_args: TrainingArguments, stage_args: StageArguments, start: str) -> None:

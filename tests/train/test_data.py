@@ -81,19 +81,80 @@ def mix_file(tmp_path):
 
 
 def test_mix_converts_formats_and_is_deterministic_in_the_seed(mix_file):
-    mixed = load_mix("two", seed=1, mix_file=mix_file)
-    again = load_mix("two", seed=1, mix_file=mix_file)
-    other = load_mix("two", seed=2, mix_file=mix_file)
+    mixed = list(load_mix("two", seed=1, mix_file=mix_file))
+    again = list(load_mix("two", seed=1, mix_file=mix_file))
+    other = list(load_mix("two", seed=2, mix_file=mix_file))
     order = [row["messages"][-1]["content"] for row in mixed]
     assert order == [row["messages"][-1]["content"] for row in again]
     assert order != [row["messages"][-1]["content"] for row in other]
-    assert len(order) == 90 and len(set(order)) > 30  # every sample once, none lost
+    assert len(order) == 90  # an epoch is the entries' sizes: 60 + 30
     llava_row = next(row for row in mixed if row["messages"][-1]["content"].startswith("vermelho"))
     assert llava_row["messages"][0] == {"role": "user", "content": "Que cor?"}  # marker gone: TRL places the image
     assert isinstance(llava_row["images"][0], Image.Image) and llava_row["images"][0].size == (40, 30)
     # Equal weights: the first 30 rows hold both sources in roughly equal parts.
-    head = Counter(row["messages"][-1]["content"].startswith("vermelho") for row in mixed.select(range(30)))
+    head = Counter(row["messages"][-1]["content"].startswith("vermelho") for row in mixed[:30])
     assert 8 <= head[True] <= 22, head
+
+
+def _numbered_source(directory, name: str, rows: int) -> dict:
+    path = directory / f"{name}.jsonl"
+    with open(path, "w") as file:
+        for index in range(rows):
+            messages = [{"role": "user", "content": "?"}, {"role": "assistant", "content": f"{name} {index}"}]
+            file.write(json.dumps({"messages": messages}) + "\n")
+    return {"path": "json", "data_files": str(path), "split": "train", "format": "messages"}
+
+
+def test_weights_set_the_shares_whatever_each_sources_real_size(tmp_path):
+    """Table 1's shares hold when a source is ten times smaller than its share (it repeats) and another five times
+    larger (it is sampled): weights are sampling probabilities and an epoch is the entries' sizes."""
+    entries = [
+        {
+            "category": "a",
+            "name": "small",
+            "size": 1000,
+            "weight": 0.5,
+            "source": _numbered_source(tmp_path, "small", 100),
+        },
+        {
+            "category": "b",
+            "name": "large",
+            "size": 1000,
+            "weight": 0.3,
+            "source": _numbered_source(tmp_path, "large", 3000),
+        },
+        {
+            "category": "c",
+            "name": "exact",
+            "size": 1000,
+            "weight": 0.2,
+            "source": _numbered_source(tmp_path, "exact", 1000),
+        },
+    ]
+    (tmp_path / "mix.yaml").write_text(yaml.safe_dump({"unequal": entries}))
+    drawn = [row["messages"][-1]["content"] for row in load_mix("unequal", seed=0, mix_file=tmp_path / "mix.yaml")]
+    assert len(drawn) == 3000
+    shares = Counter(text.split()[0] for text in drawn)
+    for entry in entries:
+        assert abs(shares[entry["name"]] / len(drawn) - entry["weight"]) < 0.03, shares
+    small = [text for text in drawn if text.startswith("small")]
+    assert len(set(small)) == 100 < len(small)  # the small source repeats, every row of it seen
+
+
+def test_a_single_image_column_trains_with_its_image(tmp_path):
+    """TRL's format with one `image` per row (not `images`) keeps the image instead of training text-only."""
+    Image.new("RGB", (20, 10), "blue").save(tmp_path / "blue.png")
+    rows = datasets.Dataset.from_dict(
+        {
+            "messages": [[{"role": "user", "content": "Cor?"}, {"role": "assistant", "content": "azul"}]],
+            "image": [str(tmp_path / "blue.png")],
+        }
+    ).cast_column("image", datasets.Image())
+    rows.save_to_disk(tmp_path / "own")
+    mix = [{"category": "a", "name": "own", "size": 1, "weight": 1.0, "source": {"path": str(tmp_path / "own")}}]
+    (tmp_path / "mix.yaml").write_text(yaml.safe_dump({"own": mix}))
+    (row,) = load_mix("own", mix_file=tmp_path / "mix.yaml")
+    assert [image.size for image in row["images"]] == [(20, 10)]
 
 
 def test_streamed_source_and_eval_split(mix_file):
@@ -113,7 +174,7 @@ def test_unpublished_source_says_what_to_do(mix_file):
 def test_unavailable_sources_can_be_left_out_on_request(mix_file, caplog):
     with pytest.raises(ValueError, match="PT-OCR"):
         load_mix("partly", mix_file=mix_file)
-    assert len(load_mix("partly", mix_file=mix_file, skip_unavailable=True)) == 30
+    assert len(load_mix("partly", mix_file=mix_file, skip_unavailable=True)) == 30  # the one left, as it is
     assert "without its unavailable sources: PT-OCR" in caplog.text
     with pytest.raises(ValueError, match="No source of mix 'missing' is available"):
         load_mix("missing", mix_file=mix_file, skip_unavailable=True)
