@@ -190,7 +190,7 @@ def load_mix(
     split: str = "train",
     seed: int = 0,
     mix_file: str | os.PathLike = DEFAULT_MIX_FILE,
-    shuffle_buffer: int = 10_000,
+    shuffle_buffer: int = 0,
     skip_unavailable: bool = False,
     num_shards: int = 64,
 ):
@@ -198,10 +198,13 @@ def load_mix(
 
     `split="train"` reads each source's `split`; `split="eval"` reads each source's `eval_split` and returns None
     when no source has one. A mix of one source is that source (map-style or streamed, as it is stored). A mix of
-    several is an `IterableDataset` of `epoch_size` samples: every source shuffled (seeded), repeated without end
-    and interleaved with probabilities `weight / sum(weights)`, so the shares of any stretch of it are the weights
-    whatever each source's real size. The order is a function of `seed` alone. Map-style sources become streams of
-    `num_shards` shards, so that the trainer's dataloader splits the stream by rank (`IterableDataset.shard`).
+    several is an `IterableDataset` of `epoch_size` samples: every source repeated without end and interleaved
+    with probabilities `weight / sum(weights)`, so the shares of any stretch of it are the weights whatever each
+    source's real size. The order is a function of `seed` alone. Map-style sources are shuffled (an exact
+    permutation) and become streams of `num_shards` shards, so that the trainer's dataloader splits the stream by
+    rank (`IterableDataset.shard`). Streamed sources keep their stored order unless `shuffle_buffer` > 0: a shuffle
+    buffer mixes them further, but `datasets` does not save its content with the stream's state, so a resumed run
+    would skip the samples it held; without one, a resume continues exactly (train/stream_state.py).
     `skip_unavailable` trains on the entries that have a usable source, their weights renormalised.
     """
     entries = usable_entries(mix, mix_file, skip_unavailable)
@@ -219,18 +222,15 @@ def load_mix(
         except ValueError as error:
             raise ValueError(f"{entry['name']} ({entry['category']}): {error}") from error
         parts.append(part)
-    if len(parts) == 1:
-        part = parts[0]
-        return (
-            part.shuffle(seed=seed, buffer_size=shuffle_buffer) if isinstance(part, datasets.IterableDataset) else part
-        )
+    if len(parts) == 1:  # map-style: the trainer's sampler shuffles it
+        return _shuffled_stream(parts[0], seed, shuffle_buffer) if _is_stream(parts[0]) else parts[0]
     if split == "eval":  # held-out sets are measured whole, once each
         if all(isinstance(part, datasets.Dataset) for part in parts):
             return datasets.concatenate_datasets(parts)
         return datasets.concatenate_datasets([_as_stream(part, num_shards) for part in parts])
     size = epoch_size(entries)
     streams = [
-        _as_stream(part, num_shards).shuffle(seed=seed + index, buffer_size=shuffle_buffer).repeat(None)
+        _shuffled_stream(part, seed + index, shuffle_buffer, num_shards).repeat(None)
         for index, part in enumerate(parts)
     ]
     total = sum(entry["weight"] for entry in entries)
@@ -244,10 +244,18 @@ def load_mix(
     return mixed.take(size)
 
 
+def _is_stream(part) -> bool:
+    return isinstance(part, datasets.IterableDataset)
+
+
 def _as_stream(part, num_shards: int):
-    if isinstance(part, datasets.IterableDataset):
-        return part
-    return part.to_iterable_dataset(num_shards=max(1, min(num_shards, len(part))))
+    return part if _is_stream(part) else part.to_iterable_dataset(num_shards=max(1, min(num_shards, len(part))))
+
+
+def _shuffled_stream(part, seed: int, shuffle_buffer: int, num_shards: int = 1):
+    if not _is_stream(part):
+        return _as_stream(part.shuffle(seed=seed), num_shards)
+    return part.shuffle(seed=seed, buffer_size=shuffle_buffer) if shuffle_buffer > 0 else part
 
 
 def steps_per_epoch(samples: int, samples_per_step: int) -> int:

@@ -179,22 +179,31 @@ def test_resume_continues_with_the_same_data_order(sft_run, tiny_checkpoint, sam
     assert losses(tmp_path)[-1] == pytest.approx(losses(sft_dir)[-1], rel=1e-4)
 
 
+def samples_read(output: str) -> int:
+    """The samples a run's collator saw, from the summary the skip report prints when training ends."""
+    (line,) = [line for line in output.splitlines() if line.startswith("Bad samples: ")]
+    return int(line.split(" of ")[1].split()[0])
+
+
 def test_resume_of_a_streamed_mix(tiny_checkpoint, sample_mix_file, tmp_path):
-    """A streamed source (an IterableDataset, the way large sources load) resumes to the same weights too."""
+    """A streamed source (an IterableDataset, the way large sources load) resumes to the same weights, from its
+    saved position: the resumed run reads none of the samples trained before the checkpoint."""
     streamed = ["--data_mix", "sample_sft_streamed", "--save_steps", 3, "--per_device_train_batch_size", 8]
-    launch("train/sft.py", *common(tiny_checkpoint, sample_mix_file, tmp_path / "whole", 6), *streamed)
-    launch(
+    whole = launch("train/sft.py", *common(tiny_checkpoint, sample_mix_file, tmp_path / "whole", 6), *streamed)
+    resumed = launch(
         "train/sft.py",
         *common(tiny_checkpoint, sample_mix_file, tmp_path / "resumed", 6),
         *streamed,
         "--resume_from_checkpoint",
         tmp_path / "whole" / "checkpoint-3",
     )
-    whole, resumed = (
+    assert (tmp_path / "whole" / "checkpoint-3" / "stream_state_rank0.pt").exists()
+    assert samples_read(resumed) == samples_read(whole) - 3 * 8  # the 3 steps before the checkpoint: not re-read
+    whole_weights, resumed_weights = (
         load_file(tmp_path / "whole" / "model.safetensors"),
         load_file(tmp_path / "resumed" / "model.safetensors"),
     )
-    assert all(torch.equal(whole[name], resumed[name]) for name in whole)
+    assert all(torch.equal(whole_weights[name], resumed_weights[name]) for name in whole_weights)
 
 
 def test_two_processes_stay_in_sync(tiny_checkpoint, sample_mix_file, tmp_path):
