@@ -139,7 +139,12 @@ def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
     fmt = source.get("format", "messages")
     if fmt not in CONVERTERS:
         raise ValueError(f"Unknown source format {fmt!r}; use one of {sorted(CONVERTERS)}.")
-    dataset = _load_split(source, split)
+    try:
+        dataset = _load_split(source, split)
+    except StopIteration:  # datasets' json builder on an empty file
+        dataset = None
+    if dataset is None or (isinstance(dataset, datasets.Dataset) and len(dataset) == 0):
+        raise ValueError(f"{source.get('data_files') or source.get('path')} holds no rows (split {split!r}).")
     converter = CONVERTERS[fmt]
     if converter is None:
         dataset = dataset.map(_with_text_contents)

@@ -47,6 +47,11 @@ def check_master_weights(trainer, allow_low_precision: bool) -> None:
             logger.warning(f"bf16_master_weights: the optimizer steps {counts} low-precision values directly.")
         return
     if getattr(trainer.model, "peft_config", None):
+        if not (trainer.args.bf16 or trainer.args.fp16):
+            raise ValueError(
+                "Adapters train in fp32 beside the low-precision base, which needs mixed-precision compute: "
+                "pass --bf16 true (as train/configs/lora.yaml does), or load the base in fp32 (--dtype float32)."
+            )
         cast = upcast_trainable(trainer.model)
         logger.info(f"{cast:,} trainable adapter and module values kept in fp32 beside the low-precision base.")
         return
