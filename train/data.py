@@ -245,7 +245,11 @@ def load_mix(
         seed=seed,
         stopping_strategy="first_exhausted",
     )
-    logger.info(f"Mix {mix!r}: {len(entries)} sources, {size:,} samples an epoch.")
+    english = sum(entry["weight"] for entry in entries if entry.get("language") == "en") / total
+    logger.warning(
+        f"Mix {mix!r}: {len(entries)} sources, {size:,} samples an epoch; {english:.1%} of it from English originals "
+        "(train/data_mix.yaml says how to translate them)."
+    )
     return mixed.take(size)
 
 

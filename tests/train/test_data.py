@@ -178,3 +178,12 @@ def test_unavailable_sources_can_be_left_out_on_request(mix_file, caplog):
     assert "without its unavailable sources: PT-OCR" in caplog.text
     with pytest.raises(ValueError, match="No source of mix 'missing' is available"):
         load_mix("missing", mix_file=mix_file, skip_unavailable=True)
+
+
+def test_every_stage_entry_says_its_language():
+    """The public sets load as their English originals (the paper translated several): each entry says so."""
+    for stage in ("stage1", "stage2", "stage3"):
+        languages = {entry["name"]: entry.get("language") for entry in read_mix(stage)}
+        assert set(languages.values()) <= {"en", "pt-PT"}, languages
+    stage2 = {entry["name"]: entry["language"] for entry in read_mix("stage2")}
+    assert stage2["PT-OCR"] == "pt-PT" and stage2["VQAv2"] == "en"
