@@ -17,6 +17,7 @@ COMPAT_TESTS=(
     tests/test_parity_llava_next.py tests/test_transformers_conformance.py tests/test_tensor_parallel.py
     tests/test_checkpoint.py
     tests/train/test_packing.py tests/train/test_trl_collator.py tests/train/test_training.py tests/train/test_peft.py
+    tests/train/test_configs.py tests/train/test_robustness.py
     tests/test_eval_run.py
 )
 

@@ -180,6 +180,20 @@ def test_unavailable_sources_can_be_left_out_on_request(mix_file, caplog):
         load_mix("missing", mix_file=mix_file, skip_unavailable=True)
 
 
+def test_entries_whose_images_are_not_downloaded_are_left_out_too(mix_file, caplog):
+    """`image_root: null` (Nemotron's OCR sets before their images are fetched) is no usable source either."""
+    mixes = yaml.safe_load(mix_file.read_text())
+    no_images = {
+        **mixes["two"][1],
+        "name": "Nemotron OCR1",
+        "source": {**mixes["two"][1]["source"], "image_root": None},
+    }
+    mixes["undownloaded"] = [mixes["two"][0], no_images]
+    mix_file.write_text(yaml.safe_dump(mixes))
+    rows = load_mix("undownloaded", mix_file=mix_file, skip_unavailable=True)
+    assert len(rows) == 60 and "without its unavailable sources: Nemotron OCR1" in caplog.text
+
+
 def test_every_stage_entry_says_its_language():
     """The public sets load as their English originals (the paper translated several): each entry says so."""
     for stage in ("stage1", "stage2", "stage3"):
