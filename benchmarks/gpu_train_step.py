@@ -72,6 +72,16 @@ def build_model(config: AmaliaVLConfig, device: str, dtype: torch.dtype):
     return model
 
 
+def enable_checkpointing(model):
+    """Non-reentrant activation checkpointing, as torch recommends (and train/stage.py sets); transformers 5.20 calls
+    it `gradient_checkpointing_enable`, later versions `activation_checkpointing_enable`."""
+    options = {"use_reentrant": False}
+    if hasattr(model, "activation_checkpointing_enable"):
+        model.activation_checkpointing_enable(activation_checkpointing_kwargs=options)
+    else:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=options)
+
+
 def collator(mode: str, processor: AmaliaVLProcessor, max_length: int):
     if mode == "trl_padded":
         return DataCollatorForVisionLanguageModeling(processor, max_length=max_length, assistant_only_loss=True)
@@ -212,7 +222,7 @@ def run(sizes: Sizes, device: str, record) -> dict:
     batches = prepare_batches(sizes, processor, sizes.warmup_steps + sizes.timed_steps)
     model = build_model(config, device, torch.float32)  # fp32 master weights; autocast computes in bf16
     model.freeze_unused_vision_modules()
-    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    enable_checkpointing(model)
     model.train()
     params = parameter_counts(model)
     for batch in batches:
