@@ -7,8 +7,8 @@ the connector and the prefill of every image token included); a decode step is t
 
 import torch
 
+from benchmarks.gpu_models import build_model, model_config, processor_for
 from benchmarks.gpu_sizes import Sizes
-from benchmarks.gpu_train_step import build_model, model_config, processor_for
 from benchmarks.timing import best_times
 from tests.helpers import random_image
 
@@ -33,6 +33,8 @@ def prompt_inputs(processor, sizes: Sizes, device: str) -> dict:
 
 
 def run(sizes: Sizes, device: str) -> dict:
+    if device == "cuda":
+        torch.cuda.reset_peak_memory_stats()
     processor = processor_for(sizes)
     config = model_config(sizes, processor, sizes.generate_layers)
     model = build_model(config, device, torch.bfloat16).eval()
@@ -57,4 +59,5 @@ def run(sizes: Sizes, device: str) -> dict:
         "decode_ms_per_token": decode * 1e3,
         "decode_tokens_per_s": 1 / decode if decode > 0 else None,
         "generate_total_ms": best["all"] * 1e3,
+        "peak_memory_gib": torch.cuda.max_memory_allocated() / 2**30 if device == "cuda" else None,
     }

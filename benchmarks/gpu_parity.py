@@ -8,6 +8,7 @@ own fp32 against bf16 logits is the yardstick: a difference well under it is rou
 """
 
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -97,9 +98,24 @@ def logits(model, inputs, dtype: torch.dtype) -> torch.Tensor:
     return model(**{**inputs, "pixel_values": inputs["pixel_values"].to(dtype)}).logits
 
 
-def run(sizes: Sizes, device: str) -> dict:
-    # Strict fp32: TF32 matmuls and convolutions would make the fp32 yardstick a low-precision one.
+@contextmanager
+def strict_fp32():
+    """TF32 off for matmuls and convolutions, which would make fp32 a low-precision yardstick; restored afterwards, so
+    that the other sections run with torch's defaults."""
+    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
+
+
+def run(sizes: Sizes, device: str) -> dict:
+    with strict_fp32():
+        return _run(sizes, device)
+
+
+def _run(sizes: Sizes, device: str) -> dict:
     flash = flash_attention_status(device)
     with tempfile.TemporaryDirectory() as scratch:
         reference, reference_inputs, ours, our_inputs = build_pair(sizes, Path(scratch), device)

@@ -148,6 +148,7 @@ def _generate_lines(generate: dict) -> list[str]:
         f"- time to first token: {generate['time_to_first_token_ms']:.1f} ms",
         f"- decode: {generate['decode_ms_per_token']:.2f} ms per token "
         f"({_number(generate['decode_tokens_per_s'])} tokens/s) over {generate['new_tokens']} new tokens",
+        f"- peak memory: {_number(generate['peak_memory_gib'])} GiB",
     ]
 
 

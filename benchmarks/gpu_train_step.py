@@ -11,18 +11,16 @@ work that a DataLoader overlaps with the GPU) and is reported apart.
 import time
 
 import torch
-from transformers import AutoModelForImageTextToText
 from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
 
-from amalia_vl import AmaliaVLConfig, AmaliaVLImageProcessor, AmaliaVLProcessor
+from amalia_vl import AmaliaVLConfig, AmaliaVLProcessor
+from benchmarks.gpu_models import build_model, model_config, processor_for
 from benchmarks.gpu_sizes import Sizes
 from benchmarks.stage2_mix import stage2_examples
-from tests.helpers import reference_tokenizer
 from train.packing import DataCollatorForPackedVision
 
 
 MODES = ("trl_padded", "packed_rows", "packed_one_row")
-MAX_TILES = 12
 # Dense bf16 tensor-core peak of the SXM parts (NVIDIA's data sheets), the usual denominator of MFU.
 PEAK_TFLOPS = {"H100": 989.0, "H200": 989.0}
 FLOPS_FORMULA = (
@@ -33,43 +31,6 @@ FLOPS_FORMULA = (
     "score matrix (the PaLM / Megatron convention); the recomputation of gradient checkpointing is not counted (MFU, "
     "not HFU). MFU = flops / step seconds / peak."
 )
-
-
-def processor_for(sizes: Sizes) -> AmaliaVLProcessor:
-    """Our processor at the given tile size, on the tiny pt-PT tokenizer (the real one is a download)."""
-    image_processor = AmaliaVLImageProcessor(tile_size=sizes.tile, max_tiles=MAX_TILES, patch_size=sizes.patch)
-    return AmaliaVLProcessor(image_processor=image_processor, tokenizer=reference_tokenizer())
-
-
-def model_config(sizes: Sizes, processor: AmaliaVLProcessor, layers: int) -> AmaliaVLConfig:
-    tokenizer = processor.tokenizer
-    return AmaliaVLConfig(
-        vision_config={
-            "model_type": "siglip_vision_model",
-            **sizes.vision,
-            "patch_size": sizes.patch,
-            "image_size": sizes.tile,
-            "vision_use_head": False,
-        },
-        text_config={
-            "model_type": "llama",
-            **sizes.text,
-            "num_hidden_layers": layers,
-            "vocab_size": sizes.vocab_size or len(tokenizer),
-            "pad_token_id": tokenizer.pad_token_id,
-            "eos_token_id": tokenizer.eos_token_id,
-            "bos_token_id": tokenizer.bos_token_id,
-        },
-        image_token_id=processor.image_token_id,
-        tile_size=sizes.tile,
-        max_tiles=MAX_TILES,
-    )
-
-
-def build_model(config: AmaliaVLConfig, device: str, dtype: torch.dtype):
-    with torch.device(device):  # random weights made where they live
-        model = AutoModelForImageTextToText.from_config(config, dtype=dtype, attn_implementation="sdpa")
-    return model
 
 
 def enable_checkpointing(model):
@@ -126,6 +87,8 @@ def prepare_batches(sizes: Sizes, processor: AmaliaVLProcessor, steps: int) -> l
     for start in range(0, len(examples), sizes.samples_per_step):
         step = examples[start : start + sizes.samples_per_step]
         encoded = [encoder.encode(example) for example in step]
+        if None in encoded:
+            raise ValueError(f"A drawn sample is longer than max_length={sizes.max_length}: raise it in gpu_sizes.py.")
         batches.append(
             {
                 "examples": step,

@@ -6,7 +6,7 @@
 #
 # It writes gpu_check.json, gpu_check.md and gpu_check.log into $OUT (the device tool's folder that comes back), or
 # gpu_check_out/ where OUT is unset. Arguments go to benchmarks.gpu_check (e.g. --sections parity). GPU_CHECK_TIMEOUT
-# (seconds, default 540) bounds the Python run; its sections budget 450 s of it.
+# (seconds, default 500) bounds the Python run; its sections budget 420 s of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 output_dir=${OUT:-gpu_check_out}
@@ -31,10 +31,10 @@ python3 -c 'import sys, torch; torch.cuda.is_available() or sys.exit(f"gpu_check
 
 mkdir -p "$output_dir"
 status=0
-timeout --signal=TERM --kill-after=20 "${GPU_CHECK_TIMEOUT:-540}" \
+timeout --signal=TERM --kill-after=20 "${GPU_CHECK_TIMEOUT:-500}" \
     python3 -m benchmarks.gpu_check --output-dir "$output_dir" "$@" 2>&1 | tee "$output_dir/gpu_check.log" || status=$?
 if ((status == 124)); then
-    echo "gpu_check: stopped by its ${GPU_CHECK_TIMEOUT:-540} s time guard; $output_dir/gpu_check.json holds the sections done" >&2
+    echo "gpu_check: stopped by its ${GPU_CHECK_TIMEOUT:-500} s time guard; $output_dir/gpu_check.json holds the sections done" >&2
 fi
 ls -l "$output_dir"
 exit "$status"
