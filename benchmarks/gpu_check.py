@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import torch
+from transformers.utils import logging as transformers_logging
 
 from benchmarks.gpu_report import environment, error_record, write
 from benchmarks.gpu_sizes import REAL, TINY
@@ -59,6 +60,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> dict:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    transformers_logging.disable_progress_bar()  # the log is read as text, where bars are carriage-return noise
     if args.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit(f"--device cuda, but torch {torch.__version__} sees no CUDA device.")
     sizes = TINY if args.tiny else REAL

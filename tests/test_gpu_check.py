@@ -9,6 +9,7 @@ import importlib.metadata
 import json
 import math
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -204,3 +205,20 @@ def test_the_carried_wheels_stay_out_of_git():
     assert "/.whl/" in ignored
     assert "--target /tmp/site" in (SCRIPTS / "gpu_check.sh").read_text()
     assert "gpu_wheels.txt" in (SCRIPTS / "gpu_wheels.sh").read_text()
+
+
+def test_gpu_check_sh_says_clearly_when_there_is_no_gpu(tmp_path):
+    """Where nvidia-smi finds no GPU, the script stops before installing anything, and says why."""
+    fake = tmp_path / "nvidia-smi"
+    fake.write_text("#!/bin/sh\necho 'NVIDIA-SMI has failed' >&2\nexit 9\n")
+    fake.chmod(0o755)
+    result = subprocess.run(
+        ["bash", str(SCRIPTS / "gpu_check.sh")],
+        env={"PATH": f"{tmp_path}:/usr/bin:/bin", "OUT": str(tmp_path / "out")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "nvidia-smi finds no working GPU" in result.stderr
+    assert not (tmp_path / "out").exists()
