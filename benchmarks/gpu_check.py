@@ -24,7 +24,7 @@ from benchmarks.gpu_report import environment, error_record, write
 from benchmarks.gpu_sizes import REAL, TINY
 
 
-# Seconds each section needs at the real sizes on an H200 (measured by estimate: building, warm-up and timing).
+# Seconds each section needs at the real sizes on an H200: estimates (building, warm-up, timing), not yet measured.
 NEEDS = {"parity": 90, "train_step": 150, "generate": 60}
 
 
