@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from amalia_vl import AmaliaVLImageProcessor  # noqa: E402
+from benchmarks.stage2_mix import draw_sample_shape  # noqa: E402
 from train.packing import DataCollatorForPackedVision, first_fit_decreasing  # noqa: E402
 
 
@@ -33,19 +34,14 @@ MODES = ("trl_padded", "padded", "packed", "packed_one_row")
 
 
 def paper_scale_lengths(num_samples: int = 4096, seed: int = 0) -> tuple[list[int], list[int]]:
-    """(tokens, images) per sample: photos, documents and charts of mixed shapes, 2 % text-only."""
+    """(tokens, images) per sample, of the shapes `draw_sample_shape` draws."""
     rng = np.random.default_rng(seed)
     tiler = AmaliaVLImageProcessor(tile_size=384, max_tiles=12)
     lengths, images = [], []
     for _ in range(num_samples):
-        text = int(rng.lognormal(mean=np.log(300), sigma=0.8)) + 20
-        if rng.random() < 0.02:
-            lengths.append(text), images.append(0)
-            continue
-        side = rng.lognormal(mean=np.log(900), sigma=0.5)
-        aspect = np.exp(rng.normal(0, 0.6))
-        size = (max(16, int(side / np.sqrt(aspect))), max(16, int(side * np.sqrt(aspect))))
-        lengths.append(text + tiler.num_image_tokens(size)), images.append(1)
+        text, image_size = draw_sample_shape(rng)
+        lengths.append(text + (tiler.num_image_tokens(image_size) if image_size else 0))
+        images.append(1 if image_size else 0)
     return lengths, images
 
 
