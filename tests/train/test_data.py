@@ -201,3 +201,23 @@ def test_every_stage_entry_says_its_language():
         assert set(languages.values()) <= {"en", "pt-PT"}, languages
     stage2 = {entry["name"]: entry["language"] for entry in read_mix("stage2")}
     assert stage2["PT-OCR"] == "pt-PT" and stage2["VQAv2"] == "en"
+
+
+def test_a_streamed_mix_schedules_its_epochs_from_the_entries_left(mix_file, tmp_path):
+    """max_steps follows the epoch of the entries that are left, not a number written for the full mix."""
+    from trl import SFTConfig
+
+    from train.stage import StageArguments, load_datasets
+
+    rates = dict.fromkeys(("vision_tower", "multi_modal_projector", "image_newline", "language_model", "lm_head"), 1.0)
+    stage = StageArguments(data_mix="two", data_mix_file=str(mix_file), module_learning_rates=rates)
+    args = SFTConfig(
+        output_dir=str(tmp_path),
+        per_device_train_batch_size=4,
+        gradient_accumulation_steps=2,
+        num_train_epochs=2,
+        use_cpu=True,
+    )
+    train, _ = load_datasets(stage, args)
+    assert isinstance(train, datasets.IterableDataset)
+    assert args.max_steps == 2 * 12  # 90 samples an epoch, 8 a step: 12 steps (the last one partial), twice

@@ -47,6 +47,22 @@ def test_zero_rate_freezes_and_groups_carry_the_rates():
     }
 
 
+@pytest.mark.parametrize("optim, expected", [("adamw_torch", "AdamW"), ("adafactor", "Adafactor"), ("sgd", "SGD")])
+def test_optim_picks_the_optimizer_and_the_groups_keep_their_rates(optim, expected, tmp_path):
+    """`--optim` is honoured (it used to be ignored for AdamW), with one group per module at its own rate."""
+    from transformers import TrainingArguments
+
+    model = Named()
+    freeze_modules(model, STAGE1)
+    args = TrainingArguments(output_dir=str(tmp_path), optim=optim, use_cpu=True, report_to="none")
+    optimizer = ModuleLearningRates()(model, learning_rates=STAGE1, weight_decay=0.1, training_args=args)
+    assert type(optimizer).__name__ == expected
+    assert {group["name"]: group["lr"] for group in optimizer.param_groups} == {
+        "multi_modal_projector": 1e-3,
+        "image_newline": 1e-3,
+    }
+
+
 def test_table_must_name_every_module():
     with pytest.raises(ValueError, match="missing \\['lm_head'\\]"):
         freeze_modules(Named(), {k: v for k, v in STAGE1.items() if k != "lm_head"})

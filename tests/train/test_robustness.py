@@ -57,6 +57,7 @@ def test_bad_samples_are_skipped_counted_and_reported(tiny_checkpoint, bad_mix, 
     sft.main(stage_args, training_args, model_args)
     output = capsys.readouterr().out
     assert "Bad samples: 3 of 51 samples skipped (2 corrupt image, 1 refused by the collator)." in output
+    assert "Trainable parameters per module:" in output
     assert (tmp_path / "out" / "model.safetensors").exists()
 
 
