@@ -18,7 +18,8 @@ allow 1e-5. The logged loss of a sharded step is the mean over ranks, which with
 (the default) is the token-weighted loss of the global batch, as in one process; DPO's loss is a mean over pairs.
 Every step's loss depends on the weights the previous steps left, so equal losses over several steps also mean
 equal updates; the final weights are compared too. The configs' own precision (bf16 compute over fp32 master
-weights) is checked by a separate, shorter FSDP2 run.
+weights) is checked by a separate, shorter FSDP2 run; zero3.yaml's bf16 cannot run on CPU (transformers refuses
+`bf16` without a GPU unless `use_cpu` is set, and accelerate never picks DeepSpeed under `use_cpu`).
 
 On CPU accelerate 1.15 needs two nudges, one per config: FSDP2 runs with the trainer on CPU (`--use_cpu true`, which
 makes accelerate set up a gloo group) and `sharded_run.py` lets accelerate enable FSDP on that group, which it
@@ -29,6 +30,7 @@ gloo's unless oneCCL's bindings are installed.
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -48,9 +50,9 @@ ON_CPU = {"fsdp2": ["--use_cpu", "true"], "zero3": ["--ddp_backend", "gloo"]}
 RTOL = 1e-5
 
 
-def launch(output_dir, stage, checkpoint, mix_file, *accelerate_args, script_args=(), steps=None):
-    """One training run through `accelerate launch`; returns what sharded_run.py recorded."""
-    command = [
+def command(output_dir, stage, checkpoint, mix_file, *accelerate_args, script_args=(), steps=None):
+    """The `accelerate launch` command of one training run."""
+    return [
         sys.executable,
         "-m",
         "accelerate.commands.launch",
@@ -58,7 +60,7 @@ def launch(output_dir, stage, checkpoint, mix_file, *accelerate_args, script_arg
         "1",
         "--dynamo_backend",
         "no",
-        *accelerate_args,
+        *map(str, accelerate_args),
         SCRIPT,
         stage,
         *map(str, common(checkpoint, mix_file, output_dir, steps or STEPS[stage])),
@@ -67,15 +69,10 @@ def launch(output_dir, stage, checkpoint, mix_file, *accelerate_args, script_arg
         *("--logging_steps", "1", "--save_strategy", "no", "--max_tiles", "2"),
         *script_args,
     ]
-    # CPU ranks even where a GPU is visible, and DeepSpeed's CPU accelerator.
-    env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "DS_ACCELERATOR": "cpu"}
-    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
-    return json.loads((output_dir / "sharded_run.json").read_text())
 
 
 def single(output_dir, stage, checkpoint, mix_file, **kwargs):
-    return launch(
+    return command(
         output_dir,
         stage,
         checkpoint,
@@ -86,17 +83,40 @@ def single(output_dir, stage, checkpoint, mix_file, **kwargs):
     )
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def sharded(output_dir, stage, config, checkpoint, mix_file, precision="no", **kwargs):
-    return launch(
+    return command(
         output_dir,
         stage,
         checkpoint,
         mix_file,
-        *("--config_file", CONFIGS / f"{config}.yaml", "--num_processes", "2"),
+        *("--config_file", CONFIGS / f"{config}.yaml", "--num_processes", 2, "--main_process_port", free_port()),
         *([] if precision is None else ["--mixed_precision", precision]),
         script_args=(*ON_CPU[config], "--per_device_train_batch_size", "1"),
         **kwargs,
     )
+
+
+def run_together(runs: dict) -> dict:
+    """Run {name: (output_dir, command)} at the same time (most of a run is start-up, which overlaps well) and
+    return {name: (output_dir, what sharded_run.py recorded)}."""
+    # CPU ranks even where a GPU is visible, and DeepSpeed's CPU accelerator.
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "DS_ACCELERATOR": "cpu"}
+    started = {}
+    for name, (output_dir, arguments) in runs.items():
+        log = open(output_dir / "launch.log", "w+")
+        started[name] = subprocess.Popen(arguments, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT), log
+    for name, (process, log) in started.items():
+        returncode = process.wait(timeout=600)
+        log.seek(0)
+        assert returncode == 0, f"{name}:\n" + log.read()[-8000:]
+        log.close()
+    return {name: (runs[name][0], json.loads((runs[name][0] / "sharded_run.json").read_text())) for name in runs}
 
 
 def losses(record):
@@ -106,11 +126,13 @@ def losses(record):
 @pytest.fixture(scope="module")
 def reference(tiny_checkpoint, sample_mix_file, tmp_path_factory):
     """Single-process SFT and DPO, batch 2, fp32: what the sharded runs must reproduce."""
-    runs = {}
-    for stage in STEPS:
-        output_dir = tmp_path_factory.mktemp(f"single_{stage}")
-        runs[stage] = output_dir, single(output_dir, stage, tiny_checkpoint, sample_mix_file)
-    return runs
+    output_dirs = {stage: tmp_path_factory.mktemp(f"single_{stage}") for stage in STEPS}
+    return run_together(
+        {
+            stage: (output_dir, single(output_dir, stage, tiny_checkpoint, sample_mix_file))
+            for stage, output_dir in output_dirs.items()
+        }
+    )
 
 
 def deepspeed_on_cpu():
@@ -130,10 +152,13 @@ def sharded_runs(request, tiny_checkpoint, sample_mix_file, tmp_path_factory):
     config = request.param
     if config == "zero3":
         deepspeed_on_cpu()
-    runs = {}
-    for stage in STEPS:
-        output_dir = tmp_path_factory.mktemp(f"{config}_{stage}")
-        runs[stage] = output_dir, sharded(output_dir, stage, config, tiny_checkpoint, sample_mix_file)
+    output_dirs = {stage: tmp_path_factory.mktemp(f"{config}_{stage}") for stage in STEPS}
+    runs = run_together(
+        {
+            stage: (output_dir, sharded(output_dir, stage, config, tiny_checkpoint, sample_mix_file))
+            for stage, output_dir in output_dirs.items()
+        }
+    )
     return config, runs
 
 
@@ -162,7 +187,8 @@ def test_sharded_run_equals_one_process(sharded_runs, reference, stage):
 def test_fsdp2_trains_bf16_over_fp32_master_weights(tiny_checkpoint, sample_mix_file, reference, tmp_path):
     """fsdp2.yaml as shipped (bf16): the optimizer updates fp32 shards, the layers compute in bf16, and the loss
     stays within bf16's rounding of the fp32 run (gloo reduces bf16 on CPU as NCCL does on GPUs)."""
-    record = sharded(tmp_path, "sft", "fsdp2", tiny_checkpoint, sample_mix_file, precision=None, steps=3)
+    run = sharded(tmp_path, "sft", "fsdp2", tiny_checkpoint, sample_mix_file, precision=None, steps=3)
+    _, record = run_together({"bf16": (tmp_path, run)})["bf16"]
     assert record["sharding"] == "fsdp2"
     assert record["master_dtypes"] == ["torch.float32"] and record["compute_dtype"] == ["torch.bfloat16"] * 2
     torch.testing.assert_close(losses(record), losses(reference["sft"][1])[:3], rtol=2e-2, atol=0)
