@@ -78,7 +78,8 @@ def single(output_dir, stage, checkpoint, mix_file, **kwargs):
         checkpoint,
         mix_file,
         *("--cpu", "--num_processes", "1", "--mixed_precision", "no"),
-        script_args=("--use_cpu", "true", "--per_device_train_batch_size", "2"),
+        # fp32 whatever the stage config says: the Trainer's `bf16` would turn autocast on over accelerate's "no".
+        script_args=("--use_cpu", "true", "--bf16", "false", "--per_device_train_batch_size", "2"),
         **kwargs,
     )
 
@@ -97,7 +98,12 @@ def sharded(output_dir, stage, config, checkpoint, mix_file, precision="no", **k
         mix_file,
         *("--config_file", CONFIGS / f"{config}.yaml", "--num_processes", 2, "--main_process_port", free_port()),
         *([] if precision is None else ["--mixed_precision", precision]),
-        script_args=(*ON_CPU[config], "--per_device_train_batch_size", "1"),
+        script_args=(
+            *ON_CPU[config],
+            *(["--bf16", "false"] if precision == "no" else []),
+            "--per_device_train_batch_size",
+            "1",
+        ),
         **kwargs,
     )
 
