@@ -28,6 +28,7 @@ if __name__ == "__main__" and not __package__:
 from trl import DPOConfig, DPOTrainer, ModelConfig
 
 from train.lora import lora_config
+from train.sharding import FSDP2Fixes
 from train.stage import (
     StageArguments,
     guard_and_resume,
@@ -72,7 +73,7 @@ def main(stage_args: StageArguments, training_args: DPOConfig, model_args: Model
         train_dataset=train_dataset,
         eval_dataset=eval_dataset,
         processing_class=processor,
-        callbacks=callbacks,
+        callbacks=[FSDP2Fixes(), *(callbacks or [])],
         peft_config=peft_config,
     )
     report_trainable(trainer, stage_args, peft_config)

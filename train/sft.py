@@ -31,6 +31,7 @@ from trl import ModelConfig, SFTConfig, SFTTrainer
 
 from train.lora import lora_config
 from train.packing import DataCollatorForPackedVision, check_layout
+from train.sharding import FSDP2Fixes
 from train.stage import (
     StageArguments,
     guard_and_resume,
@@ -77,7 +78,7 @@ def main(stage_args: StageArguments, training_args: SFTConfig, model_args: Model
         eval_dataset=eval_dataset,
         processing_class=processor,
         optimizer_cls_and_kwargs=optimizer_cls_and_kwargs(stage_args, training_args),
-        callbacks=callbacks,
+        callbacks=[FSDP2Fixes(), *(callbacks or [])],
         peft_config=peft_config,
     )
     report_trainable(trainer, stage_args, peft_config)
