@@ -7,7 +7,7 @@
 # Each end gets its own virtual environment under .venv-compat/ (kept between runs; pip only re-resolves), runs the
 # model, processor, generation, checkpoint, training (full and LoRA) and evaluation-route tests, and then a
 # checkpoint saved under each end is loaded and generated from under the other. Cost on the 2-core CI machine: about
-# 21 minutes from a fresh clone, the two environments' creation (torch comes from the local disk) and 5 minutes of
+# 25 minutes from a fresh clone, the two environments' creation (torch comes from the local disk) and 5 minutes of
 # tests in each included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,12 +30,12 @@ spec = next(r for r in requirements if re.match(sys.argv[1] + r'\s*[<>=]', r))
 print(spec if sys.argv[2] == 'range' else re.search(r'>=\s*([\w.]+)', spec).group(1))
 " "$1" "$2"; }
 
-make_environment() {  # name, then the pins or ranges of transformers and trl
-    local name=$1; shift
+make_environment() {  # name, extras, then the pins or ranges of transformers and trl
+    local name=$1 extras=$2; shift 2
     local venv=.venv-compat/$name
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-    echo "== $name: installing the project with $*"
-    "$venv/bin/pip" install -q --disable-pip-version-check -e ".[test]" --upgrade "$@"
+    echo "== $name: installing the project ($extras) with $*"
+    "$venv/bin/pip" install -q --disable-pip-version-check -e ".[$extras]" --upgrade "$@"
 }
 
 run_tests() {  # name
@@ -44,12 +44,16 @@ run_tests() {  # name
     "$venv/bin/python" -m pytest -q -p no:cacheprovider "${COMPAT_TESTS[@]}" 2>&1 | tee ".venv-compat/$1.log" | tail -n 3
 }
 
-make_environment floor "transformers==$(declared transformers floor)" "trl==$(declared trl floor)"
-make_environment newest "$(declared transformers range)" "$(declared trl range)"
+make_environment floor test "transformers==$(declared transformers floor)" "trl==$(declared trl floor)"
+# The newest environment also holds DeepSpeed, which the main test environment leaves out (see test_sharded.py):
+# ZeRO-3 on two CPU ranks runs here.
+make_environment newest test,deepspeed "$(declared transformers range)" "$(declared trl range)"
 
 status=0
 run_tests floor || status=1
 run_tests newest || status=1
+echo "== ZeRO-3 on two CPU ranks (newest, with DeepSpeed)"
+.venv-compat/newest/bin/python -m pytest -q -p no:cacheprovider tests/train/test_sharded.py -k zero3 || status=1
 echo "== a checkpoint saved under each end, loaded under the other"
 AMALIA_VL_COMPAT_PYTHONS="$PWD/.venv-compat/floor/bin/python:$PWD/.venv-compat/newest/bin/python" \
     .venv-compat/newest/bin/python -m pytest -q -p no:cacheprovider tests/test_cross_version.py || status=1
