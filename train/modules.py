@@ -54,11 +54,17 @@ def freeze_modules(model: torch.nn.Module, learning_rates: dict[str, float]) -> 
     return trainable_parameters(model)
 
 
+def full_numel(parameter: torch.nn.Parameter) -> int:
+    """Values of the whole parameter: ZeRO-3 leaves each rank an empty placeholder and records the size in
+    `ds_numel`."""
+    return getattr(parameter, "ds_numel", parameter.numel())
+
+
 def trainable_parameters(model: torch.nn.Module) -> dict[str, int]:
     """The number of trainable parameters per module (LoRA adapters count in the module they adapt)."""
     trainable = dict.fromkeys(MODULE_PREFIXES, 0)
     for name, parameter in model.named_parameters():
-        trainable[module_of(name)] += parameter.numel() if parameter.requires_grad else 0
+        trainable[module_of(name)] += full_numel(parameter) if parameter.requires_grad else 0
     return trainable
 
 
@@ -67,7 +73,7 @@ def format_trainable(model: torch.nn.Module, learning_rates: dict[str, float]) -
     fully trained modules included; a 4-bit weight counts its packed storage, two values per element)."""
     total = dict.fromkeys(MODULE_PREFIXES, 0)
     for name, parameter in model.named_parameters():
-        total[module_of(name)] += parameter.numel()
+        total[module_of(name)] += full_numel(parameter)
     trainable = trainable_parameters(model)
     lines = [f"{'module':<24}{'lr':>10}{'trainable':>14}{'held':>14}"]
     for module in MODULE_PREFIXES:

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from train.modules import MODULE_PREFIXES, ModuleLearningRates, freeze_modules, module_of
+from train.modules import MODULE_PREFIXES, ModuleLearningRates, freeze_modules, module_of, trainable_parameters
 
 
 STAGE1 = {"vision_tower": 0, "multi_modal_projector": 1e-3, "image_newline": 1e-3, "language_model": 0, "lm_head": 0}
@@ -78,3 +78,12 @@ def test_stage_model_freezes_what_never_runs_whatever_the_table(tiny_checkpoint)
     model, _ = load_model_and_processor(str(tiny_checkpoint), StageArguments(module_learning_rates=everything))
     frozen = {name for name, parameter in model.named_parameters() if not parameter.requires_grad}
     assert frozen == {name for name, _ in model.named_parameters() if ".post_layernorm." in name}
+
+
+def test_partitioned_parameters_count_their_full_size():
+    """Under ZeRO-3 a rank holds an empty placeholder per parameter; the table counts the whole (`ds_numel`)."""
+    model = Named()
+    for parameter in model.parameters():
+        parameter.ds_numel = parameter.numel()
+        parameter.data = torch.empty(0)
+    assert sum(trainable_parameters(model).values()) == sum(p.ds_numel for p in model.parameters()) > 0
