@@ -94,6 +94,14 @@ def _with_text_contents(row: dict) -> dict:
     return converted
 
 
+def _with_images_column(row: dict) -> dict:
+    # A streamed dataset does not know its columns after a map, so this runs on rows that have `images` already:
+    # they keep them (one `image` per row becomes the list).
+    if "images" in row:
+        return {"images": row["images"]}
+    return {"images": [row["image"]] if row.get("image") is not None else []}
+
+
 CONVERTERS: dict[str, Callable[[dict], dict] | None] = {
     "messages": None,
     "llava": _from_llava,
@@ -106,6 +114,11 @@ CONVERTERS: dict[str, Callable[[dict], dict] | None] = {
 }
 # Formats whose rows name image files rather than hold them: their source needs `image_root`.
 PATH_FORMATS = ("llava", "nemotron2")
+# The features a converter's rows have, where `map` cannot infer them: datasets reads Nemotron v2's mixed content
+# fragments as `Json`, and keeps that type for the converted `messages` column of the same name.
+CONVERTED_FEATURES = {
+    "nemotron2": datasets.Features({"messages": MESSAGES, "images": datasets.List(datasets.Value("string"))})
+}
 
 
 def _resolve_image_paths(dataset, image_root: str):
@@ -164,9 +177,11 @@ def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
     if converter is None:
         dataset = dataset.map(_with_text_contents)
     else:
-        dataset = dataset.map(converter, remove_columns=list(dataset.column_names or []))
+        dataset = dataset.map(
+            converter, remove_columns=list(dataset.column_names or []), features=CONVERTED_FEATURES.get(fmt)
+        )
     if "images" not in (dataset.column_names or []):
-        dataset = dataset.map(lambda row: {"images": [row["image"]] if row.get("image") is not None else []})
+        dataset = dataset.map(_with_images_column)
     if source.get("image_root"):
         dataset = _resolve_image_paths(dataset, source["image_root"])
     elif fmt in PATH_FORMATS:
@@ -217,7 +232,7 @@ def compass(mix: str, mix_file: str | os.PathLike = DEFAULT_MIX_FILE, licenses: 
         usable = _is_usable(entry["source"]) and is_accepted(entry, accepted)
         rows[entry["category"]] = (share + entry["weight"] / total, available + usable * entry["weight"] / total)
     rows["Total"] = (sum(share for share, _ in rows.values()), sum(available for _, available in rows.values()))
-    width = max(len(category) for category in rows)
+    width = max(len(category) for category in [*rows, "category"])
     lines = [f"{'category':<{width}}  {'share':>6}  {'usable':>6}  {'missing':>7}"]
     for category, (share, available) in rows.items():
         lines.append(f"{category:<{width}}  {share:>6.1%}  {available:>6.1%}  {share - available:>7.1%}")
