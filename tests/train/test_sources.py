@@ -125,7 +125,8 @@ def _nemotron_v2_row(image: str) -> dict:
     }
 
 
-def test_nemotron_v2_rows_take_the_image_fragments_as_paths(tmp_path):
+@pytest.mark.parametrize("streaming", [False, True])
+def test_nemotron_v2_rows_take_the_image_fragments_as_paths(tmp_path, streaming):
     (tmp_path / "png").mkdir()
     Image.new("RGB", (40, 60), "white").save(tmp_path / "png" / "page_0.png")
     (tmp_path / "docvqa_cot.jsonl").write_text(json.dumps(_nemotron_v2_row("png/page_0.png")) + "\n")
@@ -133,6 +134,7 @@ def test_nemotron_v2_rows_take_the_image_fragments_as_paths(tmp_path):
         "path": "json",
         "data_files": str(tmp_path / "docvqa_cot.jsonl"),
         "split": "train",
+        "streaming": streaming,
         "format": "nemotron2",
         "image_root": str(tmp_path),
     }
