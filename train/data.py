@@ -22,6 +22,8 @@ from pathlib import Path
 import datasets
 import yaml
 
+from train.licenses import accepted_licenses, is_accepted, select_licenses
+
 
 logger = logging.getLogger(__name__)
 DEFAULT_MIX_FILE = Path(__file__).with_name("data_mix.yaml")
@@ -63,6 +65,13 @@ def _from_cauldron(row: dict) -> dict:
     return {"messages": messages, "images": row["images"]}
 
 
+def _from_nemotron2(row: dict) -> dict:
+    # nvidia/Nemotron-VLM-Dataset-v2 (its data_format.md): TRL-like `messages` whose `content` is a list of typed
+    # fragments; an image fragment names a file inside the subset's media archives, so the paths go to `images`.
+    images = [item["image"] for message in row["messages"] for item in message["content"] if item["type"] == "image"]
+    return {"messages": [_text_content(message) for message in row["messages"]], "images": images}
+
+
 def _from_caption(row: dict) -> dict:
     messages = [{"role": "user", "content": CAPTION_PROMPT}, {"role": "assistant", "content": row["caption"]}]
     return {"messages": messages, "images": [row["image"]]}
@@ -85,11 +94,30 @@ def _with_text_contents(row: dict) -> dict:
     return converted
 
 
+def _with_images_column(row: dict) -> dict:
+    # A streamed dataset does not know its columns after a map, so this runs on rows that have `images` already:
+    # they keep them (one `image` per row becomes the list).
+    if "images" in row:
+        return {"images": row["images"]}
+    return {"images": [row["image"]] if row.get("image") is not None else []}
+
+
 CONVERTERS: dict[str, Callable[[dict], dict] | None] = {
     "messages": None,
     "llava": _from_llava,
     "cauldron": _from_cauldron,
+    # HuggingFaceM4/FineVision keeps the_cauldron's `images` + `texts` [{user, assistant}] and adds a `source` and
+    # per-turn quality ratings, which the conversion drops.
+    "finevision": _from_cauldron,
+    "nemotron2": _from_nemotron2,
     "caption": _from_caption,
+}
+# Formats whose rows name image files rather than hold them: their source needs `image_root`.
+PATH_FORMATS = ("llava", "nemotron2")
+# The features a converter's rows have, where `map` cannot infer them: datasets reads Nemotron v2's mixed content
+# fragments as `Json`, and keeps that type for the converted `messages` column of the same name.
+CONVERTED_FEATURES = {
+    "nemotron2": datasets.Features({"messages": MESSAGES, "images": datasets.List(datasets.Value("string"))})
 }
 
 
@@ -149,12 +177,14 @@ def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
     if converter is None:
         dataset = dataset.map(_with_text_contents)
     else:
-        dataset = dataset.map(converter, remove_columns=list(dataset.column_names or []))
+        dataset = dataset.map(
+            converter, remove_columns=list(dataset.column_names or []), features=CONVERTED_FEATURES.get(fmt)
+        )
     if "images" not in (dataset.column_names or []):
-        dataset = dataset.map(lambda row: {"images": [row["image"]] if row.get("image") is not None else []})
+        dataset = dataset.map(_with_images_column)
     if source.get("image_root"):
         dataset = _resolve_image_paths(dataset, source["image_root"])
-    elif fmt == "llava":
+    elif fmt in PATH_FORMATS:
         raise ValueError(
             f"Source {source.get('path')!r} stores image paths: set `image_root` to the folder of its images."
         )
@@ -163,10 +193,18 @@ def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
     return dataset.cast(datasets.Features({**features, **{name: dataset.features[name] for name in extra_columns}}))
 
 
-def usable_entries(mix: str, mix_file: str | os.PathLike = DEFAULT_MIX_FILE, skip_unavailable: bool = False):
-    """The entries of `mix` to train on. With `skip_unavailable`, entries without a source, or whose images are
-    not downloaded (`image_root: null`), are dropped with a warning naming them."""
-    entries = read_mix(mix, mix_file)
+def usable_entries(
+    mix: str,
+    mix_file: str | os.PathLike = DEFAULT_MIX_FILE,
+    skip_unavailable: bool = False,
+    licenses: str | None = None,
+):
+    """The entries of `mix` to train on. `licenses` keeps the entries whose licence it accepts ("open": see
+    train/licenses.py; None: all). With `skip_unavailable`, entries without a source, or whose images are not
+    downloaded (`image_root: null`), are dropped too. Either way a warning names what was dropped."""
+    entries = select_licenses(read_mix(mix, mix_file), licenses, mix)
+    if not entries:
+        raise ValueError(f"No entry of mix {mix!r} has a licence that --licenses {licenses} accepts.")
     if not skip_unavailable:
         return entries
     usable = [entry for entry in entries if _is_usable(entry["source"])]
@@ -180,6 +218,25 @@ def usable_entries(mix: str, mix_file: str | os.PathLike = DEFAULT_MIX_FILE, ski
 
 def _is_usable(source: dict | None) -> bool:
     return bool(source) and not ("image_root" in source and not source["image_root"])
+
+
+def compass(mix: str, mix_file: str | os.PathLike = DEFAULT_MIX_FILE, licenses: str | None = None) -> str:
+    """A table of `mix` by category: its share of the mix as written (Table 1 for stage 2), the share that can be
+    trained on (a usable source, and a licence that `licenses` accepts) and the share missing."""
+    entries = read_mix(mix, mix_file)
+    accepted = accepted_licenses(licenses)
+    total = sum(entry["weight"] for entry in entries)
+    rows = {}
+    for entry in entries:
+        share, available = rows.get(entry["category"], (0.0, 0.0))
+        usable = _is_usable(entry["source"]) and is_accepted(entry, accepted)
+        rows[entry["category"]] = (share + entry["weight"] / total, available + usable * entry["weight"] / total)
+    rows["Total"] = (sum(share for share, _ in rows.values()), sum(available for _, available in rows.values()))
+    width = max(len(category) for category in [*rows, "category"])
+    lines = [f"{'category':<{width}}  {'share':>6}  {'usable':>6}  {'missing':>7}"]
+    for category, (share, available) in rows.items():
+        lines.append(f"{category:<{width}}  {share:>6.1%}  {available:>6.1%}  {share - available:>7.1%}")
+    return "\n".join(lines)
 
 
 def epoch_size(entries: list[dict]) -> int:
@@ -198,6 +255,7 @@ def load_mix(
     shuffle_buffer: int = 0,
     skip_unavailable: bool = False,
     num_shards: int = 64,
+    licenses: str | None = None,
 ):
     """Load the sources of `mix`; several are drawn as one stream with their weights as sampling probabilities.
 
@@ -210,9 +268,12 @@ def load_mix(
     rank (`IterableDataset.shard`). Streamed sources keep their stored order unless `shuffle_buffer` > 0: a shuffle
     buffer mixes them further, but `datasets` does not save its content with the stream's state, so a resumed run
     would skip the samples it held; without one, a resume continues exactly (train/stream_state.py).
-    `skip_unavailable` trains on the entries that have a usable source, their weights renormalised.
+    `skip_unavailable` trains on the entries that have a usable source, `licenses` on those whose licence it
+    accepts (train/licenses.py), their weights renormalised. The log starts with the mix's `compass`.
     """
-    entries = usable_entries(mix, mix_file, skip_unavailable)
+    if split == "train":  # once a run, not again for its held-out split
+        logger.warning(f"Mix {mix!r} by category (--licenses {licenses}):\n{compass(mix, mix_file, licenses)}")
+    entries = usable_entries(mix, mix_file, skip_unavailable, licenses)
     if split == "eval":
         entries = [entry for entry in entries if entry["source"] and entry["source"].get("eval_split")]
         if not entries:
