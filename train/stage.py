@@ -42,6 +42,13 @@ class StageArguments:
         default=None,
         metadata={"help": "Learning rate per module (JSON on the command line); 0 freezes the module."},
     )
+    licenses: str | None = field(
+        default=None,
+        metadata={
+            "help": "Train only on entries with these licences: open (permissive and share-alike, "
+            "train/licenses.py), licence ids such as cc-by-4.0,mit, or all (the default)."
+        },
+    )
     skip_unavailable_sources: bool = field(
         default=False, metadata={"help": "Train on the mix entries that have a source (weights renormalised)."}
     )
@@ -255,11 +262,14 @@ def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
             training_args.seed,
             stage_args.data_mix_file,
             skip_unavailable=stage_args.skip_unavailable_sources,
+            licenses=stage_args.licenses,
         )
 
     train = load("train")
     if isinstance(train, datasets.IterableDataset) and training_args.max_steps <= 0:
-        entries = usable_entries(stage_args.data_mix, stage_args.data_mix_file, stage_args.skip_unavailable_sources)
+        entries = usable_entries(
+            stage_args.data_mix, stage_args.data_mix_file, stage_args.skip_unavailable_sources, stage_args.licenses
+        )
         samples_per_step = (
             training_args.per_device_train_batch_size
             * training_args.gradient_accumulation_steps

@@ -163,6 +163,7 @@ def test_streamed_source_and_eval_split(mix_file):
     first = next(iter(streamed))
     assert set(first) == {"messages", "images"}
     assert all(isinstance(image, Image.Image) for image in first["images"])
+    assert any(row["images"] for row in streamed.take(10))  # a stream keeps its images through the conversion
     assert len(load_mix("two", split="eval", mix_file=mix_file)) == 12  # only the sample source has a test split
 
 
@@ -221,3 +222,28 @@ def test_a_streamed_mix_schedules_its_epochs_from_the_entries_left(mix_file, tmp
     train, _ = load_datasets(stage, args)
     assert isinstance(train, datasets.IterableDataset)
     assert args.max_steps == 2 * 12  # 90 samples an epoch, 8 a step: 12 steps (the last one partial), twice
+
+
+def test_licenses_select_the_entries_and_the_schedule_follows(tmp_path):
+    """`--licenses open` trains on the open-licence entries alone, and max_steps counts only their epoch."""
+    from trl import SFTConfig
+
+    from train.stage import StageArguments, load_datasets
+
+    entries = [
+        {"category": "a", "name": name, "size": 40, "weight": 1 / 3, "license": license, "source": source}
+        for name, license, source in [
+            ("open one", "cc-by-4.0", _numbered_source(tmp_path, "first", 40)),
+            ("open two", "apache-2.0", _numbered_source(tmp_path, "second", 40)),
+            ("research only", "cc-by-nc-4.0", _numbered_source(tmp_path, "third", 40)),
+        ]
+    ]
+    (tmp_path / "mix.yaml").write_text(yaml.safe_dump({"licensed": entries}))
+    rates = dict.fromkeys(("vision_tower", "multi_modal_projector", "image_newline", "language_model", "lm_head"), 1.0)
+    stage = StageArguments(
+        data_mix="licensed", data_mix_file=str(tmp_path / "mix.yaml"), module_learning_rates=rates, licenses="open"
+    )
+    args = SFTConfig(output_dir=str(tmp_path / "out"), per_device_train_batch_size=8, num_train_epochs=1, use_cpu=True)
+    train, _ = load_datasets(stage, args)
+    assert {row["messages"][-1]["content"].split()[0] for row in train} == {"first", "second"}
+    assert args.max_steps == 10  # 80 samples of the two open entries, 8 a step
