@@ -15,18 +15,18 @@ import logging
 import random
 import re
 
-from datagen.card import CardInfo
-from datagen.chat_client import BadReply, ChatClient, image_part
-from datagen.cli import main_for
-from datagen.messages import message_text
-from datagen.model_steps import (
+from datagen.model.chat_client import BadReply, ChatClient, image_part
+from datagen.model.model_steps import (
     Clients,
     add_training_set_arguments,
     derived_task,
     load_training_set,
     model_pipeline,
 )
-from datagen.replies import final_answer, require_final_answer, same_answer
+from datagen.model.replies import final_answer, require_final_answer, same_answer
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import message_text
 
 
 logger = logging.getLogger(__name__)

@@ -8,15 +8,15 @@ topic tables, so that every answer can be computed from the data behind the char
 
 import random
 
-from datagen.card import CardInfo
-from datagen.chart_data import make_chart_data
-from datagen.chart_questions import TEXT, ask
-from datagen.charts import TEMPLATES, render_chart
-from datagen.cli import main_for
-from datagen.concat import concatenate
-from datagen.mcq import format_mcq
-from datagen.messages import make_row
-from datagen.writer import per_item
+from datagen.render.charts import TEMPLATES, render_chart
+from datagen.render.concat import concatenate
+from datagen.sources.chart_data import make_chart_data
+from datagen.tasks.chart_questions import TEXT, ask
+from datagen.tasks.mcq import format_mcq
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
+from datagen.writing.writer import per_item
 
 
 PANEL_SHARE = 0.3

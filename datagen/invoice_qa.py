@@ -9,12 +9,12 @@ box of every field value recorded, so values and boxes are right by construction
 
 import random
 
-from datagen.card import CardInfo
-from datagen.cli import main_for
-from datagen.invoice_data import make_invoice
-from datagen.invoice_render import Box, render_invoice
-from datagen.messages import make_row
-from datagen.writer import per_item
+from datagen.render.invoice_render import Box, render_invoice
+from datagen.sources.invoice_data import make_invoice
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
+from datagen.writing.writer import per_item
 
 
 # Several phrasings per field: the paper paraphrases with a language model; these are written by hand.

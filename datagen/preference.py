@@ -15,18 +15,18 @@ import logging
 import random
 import re
 
-from datagen.card import CardInfo
-from datagen.chat_client import BadReply, user_message
-from datagen.cli import main_for
-from datagen.messages import PREFERENCE_FORMAT, assistant_turn, message_text
-from datagen.model_steps import (
+from datagen.model.chat_client import BadReply, user_message
+from datagen.model.model_steps import (
     Clients,
     add_training_set_arguments,
     derived_task,
     load_training_set,
     model_pipeline,
 )
-from datagen.replies import score
+from datagen.model.replies import score
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import PREFERENCE_FORMAT, assistant_turn, message_text
 
 
 logger = logging.getLogger(__name__)

@@ -15,15 +15,15 @@ from functools import cached_property
 from datasets import load_from_disk
 from PIL import Image
 
-from datagen.card import CardInfo
-from datagen.cli import main_for
-from datagen.concat import concatenate
-from datagen.layouts import card_on_texture, monospace, paragraph
-from datagen.messages import make_row
-from datagen.ocr_tasks import sentence_question, transcription, verification
-from datagen.perturb import perturb
-from datagen.seed_texts import OCR_SEED, add_texts_argument, load_seed_texts
-from datagen.writer import per_item
+from datagen.render.concat import concatenate
+from datagen.render.layouts import card_on_texture, monospace, paragraph
+from datagen.render.perturb import perturb
+from datagen.sources.seed_texts import OCR_SEED, add_texts_argument, load_seed_texts
+from datagen.tasks.ocr_tasks import sentence_question, transcription, verification
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
+from datagen.writing.writer import per_item
 
 
 PERTURB_SHARE = 0.4

@@ -8,12 +8,12 @@ The answer is the text the renderer drew, so it is right by construction.
 import random
 from dataclasses import dataclass
 
-from datagen.card import CardInfo
-from datagen.cli import main_for
-from datagen.layouts import LAYOUTS
-from datagen.messages import make_row
-from datagen.seed_texts import OCR_SEED, SeedText, add_texts_argument, load_seed_texts
-from datagen.writer import per_item
+from datagen.render.layouts import LAYOUTS
+from datagen.sources.seed_texts import OCR_SEED, SeedText, add_texts_argument, load_seed_texts
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
+from datagen.writing.writer import per_item
 
 
 PROMPTS = (

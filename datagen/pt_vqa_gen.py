@@ -22,19 +22,19 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from datagen.card import CardInfo
-from datagen.chat_client import BadReply, ChatClient, user_message
-from datagen.cli import main_for
-from datagen.mcq import format_mcq
-from datagen.messages import make_row
-from datagen.model_steps import (
+from datagen.filtering.variety import VarietyFilter
+from datagen.model.chat_client import BadReply, ChatClient, user_message
+from datagen.model.model_steps import (
     Clients,
     add_model_arguments,
     load_inputs,
     model_pipeline,
 )
-from datagen.replies import final_answer, json_list, require_final_answer, yes_or_no
-from datagen.variety import VarietyFilter
+from datagen.model.replies import final_answer, json_list, require_final_answer, yes_or_no
+from datagen.tasks.mcq import format_mcq
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
 
 
 logger = logging.getLogger(__name__)

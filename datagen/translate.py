@@ -15,19 +15,19 @@ import logging
 import random
 import re
 
-from datagen.card import CardInfo
-from datagen.chat_client import ChatClient, user_message
-from datagen.cli import main_for
-from datagen.messages import message_text
-from datagen.model_steps import (
+from datagen.filtering.variety import VarietyFilter
+from datagen.model.chat_client import ChatClient, user_message
+from datagen.model.model_steps import (
     Clients,
     add_training_set_arguments,
     derived_task,
     load_training_set,
     model_pipeline,
 )
-from datagen.protect import has_words, protect, restore
-from datagen.variety import VarietyFilter
+from datagen.model.protect import has_words, protect, restore
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import message_text
 
 
 logger = logging.getLogger(__name__)

@@ -6,13 +6,13 @@ import pytest
 from datasets import load_from_disk
 
 from datagen import pt_outputs_to_code, pt_simple_code_outputs, sepic
-from datagen.code_render import render_code, render_output
-from datagen.code_sources import CodeSource
-from datagen.code_templates import FUNCTION_TEMPLATES, make_function
-from datagen.mcq import LETTERS
-from datagen.sandbox import Limits, OutcomeLog
+from datagen.render.code_render import render_code, render_output
+from datagen.sandbox.runner import Limits, OutcomeLog
 from datagen.sepic import Sepic
 from datagen.simple_code_ocr import SimpleCodeOcr
+from datagen.sources.code_sources import CodeSource
+from datagen.sources.code_templates import FUNCTION_TEMPLATES, make_function
+from datagen.tasks.mcq import LETTERS
 
 
 FAST = Limits(wall_seconds=2, cpu_seconds=1, memory_mb=200)

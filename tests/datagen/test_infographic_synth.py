@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from datagen.chart_data import make_chart_data
-from datagen.chart_questions import TEXT, ask
-from datagen.charts import TEMPLATES, render_chart
 from datagen.infographic_synth import make_sample
+from datagen.render.charts import TEMPLATES, render_chart
+from datagen.sources.chart_data import make_chart_data
+from datagen.tasks.chart_questions import TEXT, ask
 
 
 def _named(question: str, names: list[str]) -> list[str]:

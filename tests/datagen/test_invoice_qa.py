@@ -1,9 +1,9 @@
 import random
 import re
 
-from datagen.invoice_data import euros, make_invoice
 from datagen.invoice_qa import NAMES, make_sample, normalise
-from datagen.invoice_render import render_invoice
+from datagen.render.invoice_render import render_invoice
+from datagen.sources.invoice_data import euros, make_invoice
 
 
 def _value(text: str) -> float:

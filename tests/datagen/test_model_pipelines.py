@@ -4,12 +4,12 @@ from datasets import Image as ImageFeature
 from PIL import Image
 
 from datagen import add_reasoning, pt_caps_fusion, pt_vqa_gen
-from datagen.caption_similarity import cosine, most_dissimilar, without_outliers
-from datagen.chat_client import BadReply
-from datagen.image_inputs import ImageInputs
-from datagen.messages import FEATURES, make_row
+from datagen.filtering.caption_similarity import cosine, most_dissimilar, without_outliers
+from datagen.model.chat_client import BadReply
+from datagen.model.replies import final_answer, json_list
 from datagen.pt_vqa_gen import balanced_order
-from datagen.replies import final_answer, json_list
+from datagen.sources.image_inputs import ImageInputs
+from datagen.writing.messages import FEATURES, make_row
 
 
 SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "3", "--request-timeout", "5"]

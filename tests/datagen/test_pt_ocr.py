@@ -8,16 +8,16 @@ from datasets import Image as ImageFeature
 from PIL import Image
 
 from datagen import pt_ocr
-from datagen.concat import concatenate
-from datagen.ocr_tasks import (
+from datagen.pt_ocr import OcrSampler
+from datagen.render.concat import concatenate
+from datagen.render.perturb import PERTURBATIONS
+from datagen.tasks.ocr_tasks import (
     ORDINALS,
     corrupt,
     sentence_question,
     transcription,
     verification,
 )
-from datagen.perturb import PERTURBATIONS
-from datagen.pt_ocr import OcrSampler
 
 
 TEXT = "O gato dorme. A Inês lê um livro! Que dia bonito? Amanhã chove."

@@ -5,8 +5,8 @@ import statistics
 import pytest
 
 from datagen import pt_render_text
-from datagen.layouts import LAYOUTS
 from datagen.pt_render_text import RenderText, make_sample
+from datagen.render.layouts import LAYOUTS
 
 
 def test_every_layout_is_read_back_by_tesseract(ocr, cer):

@@ -1,7 +1,7 @@
 import pytest
 
-from datagen.seed_texts import load_seed_texts
-from datagen.variety import VarietyFilter, evaluate, load_labelled_sample, main
+from datagen.filtering.variety import VarietyFilter, evaluate, load_labelled_sample, main
+from datagen.sources.seed_texts import load_seed_texts
 
 
 @pytest.mark.parametrize(

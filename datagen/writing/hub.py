@@ -6,7 +6,7 @@ from pathlib import Path
 from datasets import Dataset
 from huggingface_hub import HfApi
 
-from datagen.secrets import check_no_secrets
+from datagen.writing.secrets import check_no_secrets
 
 
 logger = logging.getLogger(__name__)

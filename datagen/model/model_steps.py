@@ -6,7 +6,7 @@ from pathlib import Path
 
 from datasets import Dataset, load_from_disk
 
-from datagen.chat_client import (
+from datagen.model.chat_client import (
     BadReply,
     ChatClient,
     ReplyCache,
@@ -14,9 +14,9 @@ from datagen.chat_client import (
     servers_for,
     settings_from,
 )
-from datagen.image_inputs import ImageInputs
-from datagen.run_summary import SKIP_LOG, SkipLog
-from datagen.writer import ShardMaker, per_item_threaded
+from datagen.sources.image_inputs import ImageInputs
+from datagen.writing.run_summary import SKIP_LOG, SkipLog
+from datagen.writing.writer import ShardMaker, per_item_threaded
 
 
 CACHE_FILE = "chat_cache.jsonl"

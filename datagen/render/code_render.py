@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from datagen.fonts import find_fonts
-from datagen.text_render import line_height, load_font
+from datagen.render.fonts import find_fonts
+from datagen.render.text_render import line_height, load_font
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ it, and wrong options for multiple choice. All numbers come from ``ChartData``, 
 import random
 from dataclasses import dataclass
 
-from datagen.chart_data import ChartData
+from datagen.sources.chart_data import ChartData
 
 
 TEXT = {

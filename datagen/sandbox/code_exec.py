@@ -3,7 +3,7 @@
 import json
 from dataclasses import dataclass, replace
 
-from datagen.sandbox import Limits, OutcomeLog, run_python
+from datagen.sandbox.runner import Limits, OutcomeLog, run_python
 
 
 # Each call's result, or its exception, becomes one JSON line, so one sandbox run serves many calls.

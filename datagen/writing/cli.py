@@ -9,11 +9,11 @@ from collections.abc import Callable
 from datasets import Dataset
 from datasets.utils.logging import disable_progress_bar
 
-from datagen.card import CardInfo, write_card
-from datagen.hub import push_dataset
-from datagen.messages import SFT_FORMAT, RowFormat
-from datagen.run_summary import write_summary
-from datagen.writer import NothingKept, ShardMaker, write_sharded
+from datagen.writing.card import CardInfo, write_card
+from datagen.writing.hub import push_dataset
+from datagen.writing.messages import SFT_FORMAT, RowFormat
+from datagen.writing.run_summary import write_summary
+from datagen.writing.writer import NothingKept, ShardMaker, write_sharded
 
 
 def base_parser(description: str) -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ A reply with nothing usable raises ``BadReply``, so the client asks again instea
 import json
 import re
 
-from datagen.chat_client import BadReply
+from datagen.model.chat_client import BadReply
 
 
 _EMPHASIS = re.compile(r"[*_`]+")

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from datagen.chart_data import ChartData  # noqa: E402
+from datagen.sources.chart_data import ChartData  # noqa: E402
 
 
 # A white box keeps a number readable where it crosses a line, a fill or a coloured bar.

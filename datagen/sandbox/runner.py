@@ -1,9 +1,9 @@
 """Running untrusted Python snippets to learn their true output, behind a kernel boundary.
 
-Each snippet runs in its own bubblewrap sandbox (``datagen/bubblewrap.py``): new user, pid, network,
+Each snippet runs in its own bubblewrap sandbox (``datagen/sandbox/bubblewrap.py``): new user, pid, network,
 mount and IPC namespaces, a read-only root holding only the interpreter, a size-limited private scratch
 folder, an empty environment and its own ``/proc``. Memory and process counts are limited for the whole
-tree by a cgroup where the machine allows one (``datagen/cgroup.py``), and per process by rlimits
+tree by a cgroup where the machine allows one (``datagen/sandbox/cgroup.py``), and per process by rlimits
 (address space, CPU, file size, open files) everywhere; the wall clock is the parent's. After every run
 the whole process tree is killed. An audit hook inside labels careless calls as ``forbidden``; it is no
 boundary, the kernel is.
@@ -23,9 +23,9 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from datagen import bubblewrap, cgroup
-from datagen._sandbox_bootstrap import FORBIDDEN_EXIT, MEMORY_EXIT
-from datagen.sandbox_process import Raw, SandboxProcess
+from datagen.sandbox import bubblewrap, cgroup
+from datagen.sandbox._bootstrap import FORBIDDEN_EXIT, MEMORY_EXIT
+from datagen.sandbox.process import Raw, SandboxProcess
 
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from pathlib import Path
 from datasets import Dataset, concatenate_datasets, load_from_disk
 from tqdm.auto import tqdm
 
-from datagen.messages import SFT_FORMAT, RowFormat
+from datagen.writing.messages import SFT_FORMAT, RowFormat
 
 
 logger = logging.getLogger(__name__)

@@ -4,9 +4,9 @@ import random
 
 from PIL import Image, ImageDraw
 
-from datagen.fonts import find_fonts
-from datagen.invoice_data import Invoice
-from datagen.text_render import load_font
+from datagen.render.fonts import find_fonts
+from datagen.render.text_render import load_font
+from datagen.sources.invoice_data import Invoice
 
 
 # Labels printed before each value; the box recorded is the value's alone.

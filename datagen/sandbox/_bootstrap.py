@@ -1,7 +1,7 @@
 """Runs inside the sandbox process: installs an audit hook, then executes the snippet.
 
 Kept free of imports from ``datagen`` so that it runs under ``python -I -S`` inside the sandbox.
-Usage: python -I -S _sandbox_bootstrap.py ALLOWED_DIR < SNIPPET
+Usage: python -I -S _bootstrap.py ALLOWED_DIR < SNIPPET
 
 The snippet arrives on stdin, so a sandbox can be started (and wait, warm) before its snippet is known.
 The hook is no boundary (a snippet can switch it off: it runs in the same interpreter); it labels the

@@ -1,7 +1,7 @@
 """A pt-BR / pt-PT variety filter from lexical and morphosyntactic cues, with a hook for a classifier.
 
-    python -m datagen.variety "Estou fazendo o jantar."      # label one text, show the cues
-    python -m datagen.variety --evaluate                      # precision/recall on the shipped sample
+    python -m datagen.filtering.variety "Estou fazendo o jantar."      # label one text, show the cues
+    python -m datagen.filtering.variety --evaluate                      # precision/recall on the shipped sample
 
 Each cue is a regular expression with a weight; a text's pt-BR score is the weight of the pt-BR cues
 that match minus that of the pt-PT ones. The paper (section 5.1, PT-VQA-Gen) pairs such a lexical
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-LABELLED_SAMPLE = Path(__file__).parent / "data" / "variety_labelled.tsv"
+LABELLED_SAMPLE = Path(__file__).parents[1] / "data" / "variety_labelled.tsv"
 
 _W = r"[\wÀ-ÿ]"  # a word character, accented letters included
 

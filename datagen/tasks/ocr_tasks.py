@@ -7,7 +7,7 @@ import json
 import random
 import unicodedata
 
-from datagen.seed_texts import split_sentences
+from datagen.sources.seed_texts import split_sentences
 
 
 ORDINALS = ("primeira", "segunda", "terceira", "quarta", "quinta", "sexta", "sétima", "oitava", "nona", "décima")

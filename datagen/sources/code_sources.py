@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from datagen.code_templates import CodeFunction, make_function, make_snippet
-from datagen.sandbox import Limits, OutcomeLog, choose_route
-from datagen.writer import ShardMaker, per_item
+from datagen.sandbox.runner import Limits, OutcomeLog, choose_route
+from datagen.sources.code_templates import CodeFunction, make_function, make_snippet
+from datagen.writing.writer import ShardMaker, per_item
 
 
 OUTCOME_LOG = "sandbox_outcomes.jsonl"

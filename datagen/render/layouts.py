@@ -4,10 +4,10 @@ import random
 
 from PIL import Image, ImageDraw
 
-from datagen.backgrounds import KINDS, make_background
-from datagen.fonts import find_fonts, text_fonts
-from datagen.seed_texts import split_sentences
-from datagen.text_render import TextBlock, line_height, wrapped_block
+from datagen.render.backgrounds import KINDS, make_background
+from datagen.render.fonts import find_fonts, text_fonts
+from datagen.render.text_render import TextBlock, line_height, wrapped_block
+from datagen.sources.seed_texts import split_sentences
 
 
 def _bold_font(rng: random.Random):

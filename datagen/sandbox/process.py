@@ -17,13 +17,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datagen import bubblewrap
-from datagen.cgroup import TreeLimits
+from datagen.sandbox import bubblewrap
+from datagen.sandbox.cgroup import TreeLimits
 
 
 logger = logging.getLogger(__name__)
 
-BOOTSTRAP = Path(__file__).with_name("_sandbox_bootstrap.py")
+BOOTSTRAP = Path(__file__).with_name("_bootstrap.py")
 STDERR_KEPT = 16_000  # the bootstrap's markers come last, so the tail of stderr is what classification needs
 _AFTER_EXIT_SECONDS = 0.2  # how long output still flowing from leftover children is read once the snippet exits
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from datagen.variety import VarietyFilter
+from datagen.filtering.variety import VarietyFilter
 
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parents[1] / "data"
 OCR_SEED = DATA_DIR / "pt_ocr_seed.jsonl"
 
 # A sentence ends at . ! or ? followed by a space and an upper-case letter; the seed texts are written
