@@ -20,9 +20,9 @@ logger = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).parents[1] / "data"
 OCR_SEED = DATA_DIR / "pt_ocr_seed.jsonl"
 
-# A sentence ends at . ! or ? followed by a space and an upper-case letter; the seed texts are written
+# A sentence ends at . ! or ? followed by a space and an upper-case letter (or a «quotation); the seed texts are written
 # without abbreviations, so this split is exact on them.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=«?[A-ZÀ-Ý])")
 
 
 @dataclass(frozen=True)

@@ -46,19 +46,32 @@ def transcription(rng: random.Random, text: str) -> tuple[str, tuple[str, str]]:
     return name, (rng.choice(TRANSCRIBE_PROMPTS) + instruction, answer)
 
 
+SENTENCE_PROMPTS = {
+    "first": ("Qual é a primeira frase do texto da imagem?", "Transcreve só a primeira frase do texto."),
+    "last": ("Qual é a última frase do texto da imagem?", "Copia a última frase do texto da imagem."),
+    "nth": ("Qual é a {ordinal} frase do texto da imagem?", "Transcreve a {ordinal} frase do texto."),
+    "count": (
+        "Quantas frases tem o texto da imagem?",
+        "Quantas frases há no texto desta imagem?",
+        "Conta as frases do texto.",
+    ),
+}
+
+
 def sentence_question(rng: random.Random, text: str) -> tuple[str, tuple[str, str]]:
     """First, last or n-th sentence, or the number of sentences."""
     sentences = split_sentences(text)
     kind = rng.choice(["first", "last", "nth", "count"])
+    prompt = rng.choice(SENTENCE_PROMPTS[kind])
     if kind == "first":
-        return kind, ("Qual é a primeira frase do texto da imagem?", sentences[0])
+        return kind, (prompt, sentences[0])
     if kind == "last":
-        return kind, ("Qual é a última frase do texto da imagem?", sentences[-1])
+        return kind, (prompt, sentences[-1])
     if kind == "nth":
         n = rng.randrange(min(len(sentences), len(ORDINALS)))
-        return kind, (f"Qual é a {ORDINALS[n]} frase do texto da imagem?", sentences[n])
+        return kind, (prompt.format(ordinal=ORDINALS[n]), sentences[n])
     count = len(sentences)
-    return kind, ("Quantas frases tem o texto da imagem?", f"O texto tem {count} frase{'s' if count > 1 else ''}.")
+    return kind, (prompt, f"O texto tem {count} frase{'s' if count > 1 else ''}.")
 
 
 def _strip_accents(word: str) -> str:
