@@ -6,6 +6,7 @@ are never computed here: the sandbox runs the code to learn them.
 """
 
 import random
+import re
 from dataclasses import dataclass
 
 
@@ -85,7 +86,7 @@ FUNCTION_TEMPLATES = [
         "Tell whether the text is a palindrome.",
         'def {name}(text):\n    {doc}\n    cleaned = "".join(c.lower() for c in text if c.isalnum())\n    return cleaned == cleaned[::-1]\n',
         lambda rng: (
-            f"({rng.choice(['Ana', 'Socorram-me subi no onibus em Marrocos', 'ovo', 'arroz', 'radar', 'Lisboa'])!r})"
+            f"({rng.choice(['Ana', 'A torre da derrota', 'Anotaram a data da maratona', 'ovo', 'arroz', 'radar', 'Lisboa'])!r})"
         ),
     ),
     (
@@ -128,7 +129,143 @@ FUNCTION_TEMPLATES = [
         "def {name}(values, i):\n    {doc}\n    return values[i] * {k}\n",
         lambda rng: f"({_ints(rng, 0, 9, 4)}, {rng.randint(-5, 5)})",
     ),
+    (
+        "media_aparada",
+        "trimmed_mean",
+        "Média dos valores sem os {k} extremos de cada lado.",
+        "Mean of the values without the {k} extremes on each side.",
+        "def {name}(values):\n    {doc}\n    kept = sorted(values)[{k}:-{k}]\n    if not kept:\n        return None\n    return sum(kept) / len(kept)\n",
+        lambda rng: f"({_ints(rng, 0, 50, rng.randint(2, 9))})",
+    ),
+    (
+        "contar_palavras",
+        "count_words",
+        "Conta as palavras com mais de {k} letras.",
+        "Count the words longer than {k} letters.",
+        "def {name}(text):\n    {doc}\n    return len([word for word in text.split() if len(word) > {k}])\n",
+        lambda rng: f"({_words(rng)})",
+    ),
+    (
+        "e_primo",
+        "is_prime",
+        "Diz se n é primo.",
+        "Tell whether n is prime.",
+        "def {name}(n):\n    {doc}\n    if n < 2:\n        return False\n    for divisor in range(2, int(n ** 0.5) + 1):\n        if n % divisor == 0:\n            return False\n    return True\n",
+        lambda rng: f"({rng.randint(-3, 200)})",
+    ),
+    (
+        "celsius_para_fahrenheit",
+        "celsius_to_fahrenheit",
+        "Converte graus Celsius em Fahrenheit, com {k} casas decimais.",
+        "Convert degrees Celsius to Fahrenheit, to {k} decimal places.",
+        "def {name}(celsius):\n    {doc}\n    return round(celsius * 9 / 5 + 32, {k})\n",
+        lambda rng: f"({rng.randint(-30, 45)})",
+    ),
+    (
+        "juros_compostos",
+        "compound_interest",
+        "Capital ao fim de anos a {k}% ao ano.",
+        "Capital after years at {k}% a year.",
+        "def {name}(capital, years):\n    {doc}\n    for _ in range(years):\n        capital *= 1 + {k} / 100\n    return round(capital, 2)\n",
+        lambda rng: f"({rng.randint(100, 5000)}, {rng.randint(0, 12)})",
+    ),
+    (
+        "sem_repetidos",
+        "unique_in_order",
+        "Remove os repetidos, mantendo a ordem.",
+        "Drop repeated items, keeping the order.",
+        "def {name}(values):\n    {doc}\n    seen, result = set(), []\n    for value in values:\n        if value not in seen:\n            seen.add(value)\n            result.append(value)\n    return result\n",
+        lambda rng: f"({_ints(rng, 0, rng.randint(3, 9), rng.randint(3, 8))})",
+    ),
+    (
+        "mdc",
+        "gcd",
+        "Máximo divisor comum de a e b.",
+        "Greatest common divisor of a and b.",
+        "def {name}(a, b):\n    {doc}\n    while b:\n        a, b = b, a % b\n    return abs(a)\n",
+        lambda rng: f"({rng.randint(0, 300)}, {rng.randint(0, 300)})",
+    ),
+    (
+        "contar_maiusculas",
+        "count_capitals",
+        "Conta as letras maiúsculas do texto.",
+        "Count the capital letters in the text.",
+        "def {name}(text):\n    {doc}\n    return sum(1 for char in text if char.isupper())\n",
+        lambda rng: (
+            f"({rng.choice(PT_PHRASES + PT_WORDS).title() if rng.random() < 0.5 else rng.choice(PT_PHRASES)!r})"
+        ),
+    ),
+    (
+        "posicao_maximo",
+        "argmax",
+        "Devolve a posição do maior valor, ou -{k} se não houver.",
+        "Return the position of the largest value, or -{k} if none.",
+        "def {name}(values):\n    {doc}\n    if not values:\n        return -{k}\n    best = 0\n    for i, value in enumerate(values):\n        if value > values[best]:\n            best = i\n    return best\n",
+        lambda rng: f"({_ints(rng, -9, 40, rng.randint(0, 6))})",
+    ),
+    (
+        "agrupar_por_tamanho",
+        "group_by_length",
+        "Agrupa as palavras pelo número de letras.",
+        "Group the words by their number of letters.",
+        "def {name}(text):\n    {doc}\n    groups = {{}}\n    for word in text.split():\n        groups.setdefault(len(word), []).append(word)\n    return groups\n",
+        lambda rng: f"({rng.choice(PT_PHRASES)!r})",
+    ),
 ]
+
+
+# Local names a template may use and what else a programmer might call them: each function draws its own,
+# so one template gives many distinct sources (the docstrings name parameters, and follow the rename).
+SYNONYMS = {
+    "limit": ("limit", "bound", "upper", "stop"),
+    "total": ("total", "acc", "result", "running"),
+    "number": ("number", "value", "candidate", "x"),
+    "text": ("text", "phrase", "sentence", "line"),
+    "values": ("values", "numbers", "items", "data"),
+    "vowels": ("vowels", "vogais", "VOWELS"),
+    "char": ("char", "letter", "ch"),
+    "steps": ("steps", "count", "n_steps"),
+    "cleaned": ("cleaned", "normalised", "letters"),
+    "totals": ("totals", "sums", "partial"),
+    "current": ("current", "acc", "so_far"),
+    "value": ("value", "item", "v"),
+    "price": ("price", "amount", "cost"),
+    "percent": ("percent", "pct", "discount"),
+    "word": ("word", "w", "token"),
+    "digit": ("d", "digit", "c"),
+    "divisor": ("divisor", "d", "factor"),
+    "kept": ("kept", "middle", "core"),
+    "seen": ("seen", "visited", "known"),
+    "result": ("result", "out", "unique"),
+    "best": ("best", "top", "index_max"),
+    "groups": ("groups", "by_length", "buckets"),
+    "capital": ("capital", "principal", "balance"),
+    "celsius": ("celsius", "degrees", "temp_c"),
+    "years": ("years", "periods", "n_years"),
+}
+_IDENTIFIER = re.compile(r"\b(" + "|".join(SYNONYMS) + r")\b")
+
+
+def _rename(rng: random.Random, source: str) -> str:
+    """Give the template's local names one consistent random spelling each (never two names the same)."""
+    chosen: dict[str, str] = {}
+    for name in dict.fromkeys(_IDENTIFIER.findall(source)):
+        options = [o for o in SYNONYMS[name] if o not in chosen.values() and not re.search(rf"\b{o}\b", source)]
+        chosen[name] = rng.choice(options + [name])
+    return _IDENTIFIER.sub(lambda m: chosen[m.group(1)], source)
+
+
+def _restyle(rng: random.Random, source: str) -> str:
+    """House styles real code shows: two-space indents, no docstring, a blank line after it, ''' quotes."""
+    lines = source.splitlines()
+    if rng.random() < 0.2:
+        lines = [line for line in lines if not line.strip().startswith('"""')]
+    elif rng.random() < 0.3:
+        lines.insert(2, "")
+    if rng.random() < 0.2:
+        lines = [re.sub(r"^((?:    )+)", lambda m: "  " * (len(m.group(1)) // 4), line) for line in lines]
+    text = "\n".join(lines) + "\n"
+    return text.replace('"""', "'''") if rng.random() < 0.15 else text
 
 
 def make_function(rng: random.Random, language: str, num_calls: int = 4) -> CodeFunction:
@@ -137,7 +274,7 @@ def make_function(rng: random.Random, language: str, num_calls: int = 4) -> Code
     name = pt_name if language == "pt" else en_name
     k, sep = rng.randint(2, 9), rng.choice([".", "", "-"])
     doc = '"""' + (pt_doc if language == "pt" else en_doc).format(k=k) + '"""'
-    source = body.format(name=name, doc=doc, k=k, sep=sep)
+    source = _restyle(rng, _rename(rng, body.format(name=name, doc=doc, k=k, sep=sep)))
     calls = tuple(dict.fromkeys(name + make_args(rng) for _ in range(num_calls * 3)))[:num_calls]
     return CodeFunction(name, source, calls)
 
