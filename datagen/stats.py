@@ -67,6 +67,28 @@ def question_type(task: str, question: str) -> str:
     return "/".join(task.split("/")[:2]) + ": " + " ".join(masked.split()[:TYPE_WORDS])
 
 
+VERDICTS = {"sim", "não", "yes", "no"}
+
+
+def answer_key(answer: str) -> str:
+    """What a closed answer says: its verdict for a yes/no answer with an explanation, else the answer."""
+    first = answer.split(maxsplit=1)[0].strip(".,:;!").lower() if answer.strip() else ""
+    return first if first in VERDICTS else answer.strip()
+
+
+def closed_types(by_type: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Closed question types, paraphrases merged: types of one family with the same set of possible answers
+    ("Quantas frases tem o texto?" and "Conta as frases do texto.") are one type."""
+    merged: dict[tuple[str, frozenset], tuple[list[str], list[str]]] = {}
+    for name, answers in by_type.items():
+        keys = [answer_key(a) for a in answers]
+        if 1 < len(set(keys)) <= CLOSED_TYPE_ANSWERS and len(keys) >= 2 * len(set(keys)):  # answers recur
+            names, pooled = merged.setdefault((name.split(":")[0], frozenset(keys)), ([], []))
+            names.append(name)
+            pooled += keys
+    return {" | ".join(sorted(names)): pooled for names, pooled in merged.values()}
+
+
 def _balance(turns: list[str]) -> TypeBalance:
     counts = Counter(turns)
     top, top_count = counts.most_common(1)[0]
@@ -101,7 +123,7 @@ def compute(rows, variety: VarietyFilter | None = None) -> Stats:
         sizes += [image.size for image in row["images"]]
         samples.add((dialogue, *row_hashes))
     count, images = sum(dialogues.values()), sum(hashes.values())
-    balance = {name: _balance(a) for name, a in by_type.items() if 1 < len(set(a)) <= CLOSED_TYPE_ANSWERS}
+    balance = {name: _balance(keys) for name, keys in closed_types(by_type).items()}
     widths, heights = sorted(w for w, _ in sizes), sorted(h for _, h in sizes)
     return Stats(
         count,

@@ -48,7 +48,7 @@ def test_figures_of_a_dataset_built_to_have_them(tmp_path):
     assert figures.pt_br_share == round(1 / 63, 4)
     door = next(b for name, b in figures.balance.items() if "porta" in name)
     cats = next(b for name, b in figures.balance.items() if "gatos" in name)
-    assert door.over and door.top_answer == "Sim"
+    assert door.over and door.top_answer == "sim"
     assert not cats.over and cats.distinct_answers == 4
     assert figures.unbalanced == [next(name for name in figures.balance if "porta" in name)]
 
@@ -67,3 +67,17 @@ def test_command_writes_json_and_a_contact_sheet(tmp_path, capsys):
     assert json.loads(figures.read_text())["samples"] == 63
     assert json.loads(capsys.readouterr().out)["samples"] == 63
     assert PILImage.open(sheet).size == (6 * 256, 4 * 256)
+
+
+def test_paraphrases_of_a_closed_question_are_one_type():
+    rows = [make_row([_image(i)], [("Quantas frases tem o texto?", f"{i % 3 + 1} frases")], "ocr/x") for i in range(9)]
+    rows += [
+        make_row([_image(50 + i)], [("Conta as frases do texto.", f"{i % 3 + 1} frases")], "ocr/x") for i in range(9)
+    ]
+    rows += [
+        make_row([_image(80 + i)], [("Está certo?", "Não, falta uma vírgula." if i % 2 else "Sim, está.")], "ocr/x")
+        for i in range(8)
+    ]
+    balance = stats.compute(_dataset(rows)).balance
+    assert sorted(b.turns for b in balance.values()) == [8, 18]
+    assert {b.distinct_answers for b in balance.values()} == {2, 3}
