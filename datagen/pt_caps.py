@@ -10,7 +10,7 @@ pt-PT captions read as pt-BR are dropped.
 import logging
 import random
 
-from datagen.filtering.variety import VarietyFilter
+from datagen.filtering.classifier import variety_filter_from
 from datagen.model.chat_client import user_message
 from datagen.model.model_steps import (
     Clients,
@@ -53,7 +53,7 @@ CARD = CardInfo(
 
 class PtCaps:
     def __init__(self, args):
-        self.inputs, self.clients, self.variety = load_inputs(args), Clients(args), VarietyFilter()
+        self.inputs, self.clients, self.variety = load_inputs(args), Clients(args), variety_filter_from(args)
 
     def __call__(self, rng: random.Random, index: int) -> dict | None:
         image, client = self.inputs[index], self.clients.get()

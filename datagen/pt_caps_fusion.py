@@ -10,7 +10,7 @@ import logging
 import random
 
 from datagen.filtering.caption_similarity import most_dissimilar, without_outliers
-from datagen.filtering.variety import VarietyFilter
+from datagen.filtering.classifier import variety_filter_from
 from datagen.model.chat_client import user_message
 from datagen.model.model_steps import (
     Clients,
@@ -50,7 +50,7 @@ CARD = CardInfo(
 
 class CapsFusion:
     def __init__(self, args: argparse.Namespace):
-        self.inputs, self.clients, self.variety = load_inputs(args), Clients(args), VarietyFilter()
+        self.inputs, self.clients, self.variety = load_inputs(args), Clients(args), variety_filter_from(args)
         self.caption_models, self.fusion_model = args.caption_models.split(","), args.fusion_model
 
     def __call__(self, rng: random.Random, index: int) -> dict | None:

@@ -15,6 +15,7 @@ import logging
 import random
 import re
 
+from datagen.filtering.classifier import variety_filter_from
 from datagen.filtering.variety import VarietyFilter
 from datagen.model.chat_client import ChatClient, user_message
 from datagen.model.model_steps import (
@@ -80,7 +81,7 @@ def is_verbatim(task: str, question: str, answer: str) -> bool:
 class Translator:
     def __init__(self, args: argparse.Namespace):
         self.inputs = load_training_set(args)
-        self.client, self.variety = Clients(args).get(), VarietyFilter()
+        self.client, self.variety = Clients(args).get(), variety_filter_from(args)
 
     def _translate_message(self, message: dict, keep: bool = False) -> dict | None:
         if keep:

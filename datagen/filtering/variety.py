@@ -34,16 +34,41 @@ _PROCLISIS_ATTRACTORS = (
     "que|não|nunca|já|também|só|quem|onde|quando|se|como|ainda|sempre|bem|tudo|nada|ninguém|porque|talvez"
 )
 
+# Words ending in -aste/-este/-iste that are no second-person preterite ("existe", "triste", "este").
+_NOT_PRETERITES = (
+    "este|deste|neste|oeste|leste|sudeste|nordeste|noroeste|sudoeste|peste|teste|celeste|agreste|veste|investe|reveste|"
+    "triste|existe|insiste|resiste|consiste|persiste|assiste|desiste|subsiste|coexiste|contraste|haste|gaste|baste|"
+    "vaste|traste|caste|empaste|pastel|despiste|alpiste|chiste|riste|despe|conteste|ateste|deteste|manifeste|"
+    "proteste|moleste|preste|empreste|requiste|conquiste"
+)
+# Articles and prepositions before which a possessive is "o seu"/"da sua" in both varieties.
+_BEFORE_POSSESSIVE = (
+    "o|a|os|as|do|da|dos|das|no|na|nos|nas|ao|à|aos|às|pelo|pela|pelos|pelas|um|uma|de|em|por|com|este|esta|esse|"
+    "essa|é|são|era|foi|ser|seja|todo|toda|e|ou"
+)
+# Time words after which "foi no ..." is pt-PT too ("foi no sábado").
+_TIME_WORDS = (
+    "sábado|domingo|dia|ano|mês|fim|início|final|verão|inverno|outono|primavera|passado|próximo|momento|tempo|"
+    "natal|ano|meio|último|primeiro|segundo|terceiro|seu|sua"
+)
+# Words that end in -ando/-endo/-indo and are no gerund.
+_NOT_GERUNDS = (
+    "quando|brando|comando|bando|lindo|vindo|bem-vindo|tremendo|estupendo|horrendo|dividendo|fernando|armando|"
+    "orlando|rolando|remendo|adendo|contrabando|nefando|infindo|findo|mundo|fundo|segundo|rotundo|oriundo"
+)
+
 # (name, pattern, weight): positive weights point to pt-BR, negative to pt-PT.
 CUES: list[tuple[str, str, float]] = [
     # Progressive aspect: "estou fazendo" (pt-BR) against "estou a fazer" (pt-PT).
     ("gerund progressive", rf"\b(?:est|fic|fiq|continu|and|pass)\w*\s+{_W}+(?:ando|endo|indo)\b", 2.0),
     ("a + infinitive progressive", rf"\b(?:est|fic|fiq|continu|and|pass)\w*\s+a\s+{_W}+(?:ar|er|ir)\b", -2.0),
     # Address: você with third-person verbs is the informal pt-BR default; tu and its forms are pt-PT's.
-    ("você", _words("você", "vocês"), 1.5),
+    # "vocês" is the plural "you" of pt-PT too ("Vocês vêm jantar?"): only the singular points to pt-BR.
+    ("você", _words("você"), 1.5),
     ("a gente", _words("a gente"), 1.5),
     ("tu", _words("tu", "contigo", "te"), -0.5),
-    ("second-person past", rf"\b{_W}+(?:aste|este|iste)\b", -1.0),
+    # Preterites such as "falaste", "comeste", "partiste"; not the many words that end the same way.
+    ("second-person past", rf"\b(?!(?:{_NOT_PRETERITES})\b){_W}+(?:aste|este|iste)\b", -1.0),
     # Clitics: proclisis at the start of a sentence is pt-BR; hyphenated enclisis leans pt-PT.
     (
         "sentence-initial clitic",
@@ -72,8 +97,42 @@ CUES: list[tuple[str, str, float]] = [
     # Spelling: pt-BR writes closed ô/ê before a nasal (econômico, gênero); pt-PT open ó/é (económico).
     ("closed accent before nasal", r"[ôê][mn][aeiouáéíóú]", 2.0),
     ("open accent before nasal", r"[óé][mn][aeiou]", -1.0),
-    ("pt-BR spelling", _words("fato", "contato", "recepção", "registrar", "registro", "ótimo"), 1.0),
-    ("pt-PT spelling", _words("facto", "contacto", "receção", "registar", "registo", "óptimo"), -1.5),
+    # "fato" is a suit in pt-PT ("fato de banho"); "de fato" and "o fato de" are pt-BR's "de facto".
+    ("pt-BR spelling", _words("de fato", "o fato de", "contato", "contatos", "recepção", "registrar", "registro"), 1.0),
+    ("pt-BR spelling", _words("aspecto", "aspectos", "conosco", "percepção", "concepção"), 1.5),
+    (
+        "pt-PT spelling",
+        _words("facto", "contacto", "receção", "registar", "registo", "óptimo", "connosco", "aspeto"),
+        -1.5,
+    ),
+    # A gerund inside a clause ("uma mulher andando"); at a sentence start or after a comma pt-PT has it too.
+    ("gerund in a clause", rf"(?<![,;:.!?\n])(?<!^)\s(?!(?:{_NOT_GERUNDS})\b){_W}{{2,}}(?:ando|endo|indo)\b", 1.0),
+    # A possessive with no article ("Digite sua senha", "te empresto meu notebook").
+    (
+        "possessive without article",
+        rf"\b(?!(?:{_BEFORE_POSSESSIVE})\b){_W}+ (?:seu|sua|seus|suas|meu|minha|meus|minhas)\b",
+        1.0,
+    ),
+    ("assistir without a", r"\bassist(?:ir|o|e|imos|em|iu|i|ia|iam)\s+(?:o|os|um|uns|esse|este)\b", 1.5),
+    ("clitic after a comma", r",\s+(?:me|te|lhe)\s+[\wÀ-ÿ]+", 1.5),
+    (
+        "ir/chegar em",
+        rf"\b(?:vou|vai|vamos|vão|fui|foi|fomos|foram|ir|chego|chegou|cheguei|chegar)\s+(?:em|n[oa]s?)\s+(?!(?:{_TIME_WORDS})\b)",
+        1.0,
+    ),
+    ("pt-BR greeting or interjection", r"(?:^|[.!?]\s+)(?-i:Oi|Nossa|Cadê|Beleza|Valeu)\b", 1.5),
+    (
+        "pt-BR colloquial word",
+        _words("cadê", "topa", "bacana", "que legal", "muito legal", "valeu pelo", "moleque"),
+        1.5,
+    ),
+    (
+        "pt-BR administrative term",
+        _words("prezado", "prezada", "nota fiscal", "boleto", "RG", "CPF", "agendamento", "favor entrar", "cadastro"),
+        1.5,
+    ),
+    ("pt-BR money", r"\bR\$|\b(?:mil|\d+)\s+reais\b|\breais\s+e\b|\bcentavos?\b", 2.0),
+    ("pt-BR final ê", _words("bebê", "purê", "comitê", "caratê", "nenê", "crochê", "buquê", "clichê", "matinê"), 2.0),
 ]
 
 # Words that only one variety uses for the same thing (ônibus / autocarro style pairs).
@@ -87,11 +146,9 @@ LEXICAL_PAIRS: list[tuple[str, str]] = [
     ("time", "equipa"),
     ("tela", "ecrã"),
     ("usuário", "utilizador"),
-    ("arquivo", "ficheiro"),
     ("sorvete", "gelado"),
     ("suco", "sumo"),
     ("moça", "rapariga"),
-    ("grama", "relvado"),
     ("pedestre", "peão"),
     ("xícara", "chávena"),
     ("açougue", "talho"),
@@ -101,26 +158,50 @@ LEXICAL_PAIRS: list[tuple[str, str]] = [
     ("garçom", "empregado de mesa"),
     ("encanador", "canalizador"),
     ("lanchonete", "snack-bar"),
-    ("menino", "miúdo"),
     ("garoto", "puto"),
     ("sanduíche", "sandes"),
     ("bilheteria", "bilheteira"),
     ("metrô", "metro"),
     ("carteira de motorista", "carta de condução"),
     ("aplicativo", "aplicação"),
-    ("baixar", "descarregar"),
     ("caixa eletrônico", "multibanco"),
-    ("fila", "bicha"),
     ("planejar", "planear"),
     ("equipe", "equipa"),
-    ("academia", "ginásio"),
-    ("calçada", "passeio"),
     ("mouse", "rato"),
-    ("site", "sítio"),
-    ("legal", "fixe"),
     ("posto de saúde", "centro de saúde"),
     ("liquidação", "saldos"),
+    ("cachorro", "cão"),
+    ("gramado", "relvado"),
+    ("embaixo", "debaixo"),
+    ("subsolo", "cave"),
+    ("liquidificador", "liquidificadora"),
+    ("notebook", "portátil"),
+    ("camiseta", "t-shirt"),
+    ("picolé", "gelado de pau"),
+    ("bonde", "elétrico"),
+    ("rodoviária", "central de camionagem"),
+    ("prefeitura", "câmara municipal"),
+    ("prefeito", "presidente da câmara"),
+    ("shopping", "centro comercial"),
 ]
+# Removed as pt-PT uses them too: "grama" (gramas), "calçada" (calçada portuguesa), "site", "legal" (o prazo
+# legal), "arquivo" (Arquivo Nacional), "academia", "fila", "menino", "baixar" (baixar o preço).
+
+# Words one variety uses where the other has a word of its own that is not simply the pair's other half.
+PT_BR_WORDS = (
+    "terno", "síndico", "privada", "vaso sanitário", "calcinha", "moletom", "paletó", "abacaxi", "requeijão",
+    "caminhão", "pedágio", "carona", "goleiro", "zagueiro", "torcedor", "xampu", "deletar", "acessar", "acessou",
+    "checar", "garota", "papai", "mamãe", "vovó", "vó", "neném", "bagunça", "grana", "xingar", "cafezinho",
+    "rosquinha", "pão francês", "rodovia", "posto de gasolina", "ponto de ônibus", "faixa de pedestres", "gol",
+    "placar", "ônibus", "tênis", "time do",
+)  # fmt: skip
+PT_PT_WORDS = (
+    "guarda-redes", "golo", "golos", "boleia", "camião", "portagem", "autoestrada", "passadeira", "paragem", "sanita",
+    "cuecas", "camisola", "ananás", "fiambre", "champô", "aceder", "rapariga", "miúdo", "miúda", "fixe", "bica",
+    "papá", "mamã", "montra", "adepto", "adeptos", "marcação", "introduza", "registe", "descarregue", "contactar",
+    "contacte", "palavra-passe", "cêntimos", "autarquia", "junta de freguesia", "cartão de cidadão", "casa de banho",
+    "imperiais", "alinhas", "connosco",
+)  # fmt: skip
 
 LEXICAL_WEIGHT = 2.0
 
@@ -131,6 +212,8 @@ def _lexical_cues() -> list[tuple[str, str, float]]:
     for br, pt in LEXICAL_PAIRS:
         cues.append((f"pt-BR word '{br}'", rf"\b{br}s?\b", LEXICAL_WEIGHT))
         cues.append((f"pt-PT word '{pt}'", rf"\b{pt}s?\b", -LEXICAL_WEIGHT))
+    cues += [(f"pt-BR word '{word}'", rf"\b{word}s?\b", LEXICAL_WEIGHT) for word in PT_BR_WORDS]
+    cues += [(f"pt-PT word '{word}'", rf"\b{word}\b", -LEXICAL_WEIGHT) for word in PT_PT_WORDS]
     return cues
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from datasets import Dataset, load_from_disk
 
+from datagen.filtering.classifier import add_variety_arguments
 from datagen.model.chat_client import (
     BadReply,
     ChatClient,
@@ -29,6 +30,7 @@ def add_model_arguments(
     parser.add_argument("--image-column", default="image", help="image column of an --inputs dataset")
     parser.add_argument("--cache", help=f"reply cache (JSONL); default <output-dir>/{CACHE_FILE}")
     add_chat_arguments(parser)
+    add_variety_arguments(parser)
 
 
 def check_model_run(args: argparse.Namespace, num_inputs: int) -> None:
