@@ -247,12 +247,22 @@ _IDENTIFIER = re.compile(r"\b(" + "|".join(SYNONYMS) + r")\b")
 
 
 def _rename(rng: random.Random, source: str) -> str:
-    """Give the template's local names one consistent random spelling each (never two names the same)."""
+    """Give the template's local names one consistent random spelling each (never two names the same).
+
+    The docstring follows the rename of parameters it names ("below limit"), and only of those: its other
+    words ("the largest value") are prose.
+    """
     chosen: dict[str, str] = {}
     for name in dict.fromkeys(_IDENTIFIER.findall(source)):
         options = [o for o in SYNONYMS[name] if o not in chosen.values() and not re.search(rf"\b{o}\b", source)]
         chosen[name] = rng.choice(options + [name])
-    return _IDENTIFIER.sub(lambda m: chosen[m.group(1)], source)
+    parameters = set(re.findall(r"\w+", source.split("(", 1)[1].split(")", 1)[0]))
+    in_prose = {name: new for name, new in chosen.items() if name in parameters}
+    lines = []
+    for line in source.split("\n"):
+        names = in_prose if '"""' in line else chosen
+        lines.append(_IDENTIFIER.sub(lambda m, names=names: names.get(m.group(1), m.group(1)), line))
+    return "\n".join(lines)
 
 
 def _restyle(rng: random.Random, source: str) -> str:

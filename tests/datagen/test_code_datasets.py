@@ -142,3 +142,13 @@ def test_sepic_command_writes_a_dataset_and_an_outcome_log(tmp_path):
 def test_code_render_keeps_indentation_columns(highlight):
     image = render_code(random.Random(0), "def f():\n    return 1\n", highlight=highlight)
     assert image.width > 100 and image.height > 40
+
+
+def test_outputs_are_never_thumbnails_and_come_in_frames():
+    sizes, widths = [], set()
+    for seed in range(40):
+        image = render_output(random.Random(seed), "7")
+        sizes.append(image.size)
+        widths.add(image.width)
+    assert min(w for w, _ in sizes) >= 224 and min(h for _, h in sizes) >= 96
+    assert len(widths) > 1  # framed and bare outputs differ

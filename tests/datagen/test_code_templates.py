@@ -47,3 +47,10 @@ def test_a_rename_keeps_names_consistent():
         args = {a.arg for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) for a in n.args.args}
         loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         assert loaded <= assigned | args | set(dir(builtins)) | {"_"}, function.source
+
+
+def test_docstrings_follow_renamed_parameters_only():
+    for seed in range(300):
+        source = make_function(random.Random(seed), "pt").source
+        if "mdc" in source.split("(")[0] and '"""' in source:
+            assert "Máximo divisor comum" in source, source
