@@ -61,10 +61,10 @@ class Stats:
 
 
 def question_type(task: str, question: str) -> str:
-    """The pipeline's family (first two parts of ``task``) and the question's first words, numbers masked."""
+    """The pipeline (first part of ``task``) and the question's first words, numbers and quotations masked."""
     first_line = question.strip().splitlines()[0] if question.strip() else ""
     masked = re.sub(r"«[^»]*»|\"[^\"]*\"|\[[^\]]*\]", "…", re.sub(r"\d+([.,]\d+)?", "#", first_line))
-    return "/".join(task.split("/")[:2]) + ": " + " ".join(masked.split()[:TYPE_WORDS])
+    return task.split("/")[0] + ": " + " ".join(masked.split()[:TYPE_WORDS])
 
 
 VERDICTS = {"sim", "não", "yes", "no"}
