@@ -13,7 +13,7 @@ from datagen.writing.card import CardInfo, write_card
 from datagen.writing.hub import push_dataset
 from datagen.writing.messages import SFT_FORMAT, RowFormat
 from datagen.writing.run_summary import write_summary
-from datagen.writing.writer import NothingKept, ShardMaker, write_sharded
+from datagen.writing.writer import NothingKept, ShardMaker, job_indices, write_sharded
 
 
 def base_parser(description: str) -> argparse.ArgumentParser:
@@ -27,6 +27,10 @@ def base_parser(description: str) -> argparse.ArgumentParser:
         "--push-to-hub", "--push_to_hub", metavar="REPO_ID", help="also push the dataset and its card to the Hub"
     )
     parser.add_argument("--private", action="store_true", help="make the Hub repository private")
+    parser.add_argument(
+        "--num-jobs", type=int, default=1, help="split the run into this many independent jobs (join: datagen.merge)"
+    )
+    parser.add_argument("--job-index", type=int, default=0, help="which job this is (a Slurm array's task id)")
     return parser
 
 
@@ -44,6 +48,7 @@ def run(
     row_format: RowFormat = SFT_FORMAT,
 ) -> Dataset:
     """Write the dataset, its card and, if asked, push both; a run summary either way."""
+    requested = len(job_indices(args.num_samples, args.num_jobs, args.job_index))
     try:
         dataset = write_sharded(
             make_shard,
@@ -54,11 +59,12 @@ def run(
             num_proc=args.num_proc,
             desc=card.pretty_name,
             row_format=row_format,
+            job=(args.num_jobs, args.job_index),
         )
     except NothingKept:
-        write_summary(args.output_dir, args.num_samples, 0)  # where the samples went is the one thing left to say
+        write_summary(args.output_dir, requested, 0)  # where the samples went is the one thing left to say
         raise
-    write_summary(args.output_dir, args.num_samples, len(dataset))
+    write_summary(args.output_dir, requested, len(dataset))
     argv = sys.argv[1:] if argv is None else argv
     command = "python -m " + _module_name() + " " + shlex.join(argv)
     card_path = write_card(card, dataset, args.output_dir, command, row_format.fields_doc)

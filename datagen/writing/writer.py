@@ -74,8 +74,23 @@ class NothingKept(RuntimeError):
     """Every sample was dropped or skipped: there is no dataset to save."""
 
 
-def _shard_ranges(num_samples: int, shard_size: int) -> list[range]:
-    return [range(start, min(start + shard_size, num_samples)) for start in range(0, num_samples, shard_size)]
+def job_indices(num_samples: int, num_jobs: int, job_index: int) -> range:
+    """The contiguous block of sample indices job ``job_index`` of ``num_jobs`` makes.
+
+    The split is ``datasets``' own ``Dataset.shard(num_jobs, job_index, contiguous=True)``, so jobs are
+    disjoint, cover every index once and concatenate back in order; sample ``i`` depends only on
+    ``(seed, i)``, so any split gives the same samples.
+    """
+    if not 0 <= job_index < num_jobs:
+        raise ValueError(f"--job-index must be 0 to {num_jobs - 1}, not {job_index}")
+    block = Dataset.from_dict({"index": range(num_samples)}).shard(num_jobs, job_index, contiguous=True)["index"]
+    return range(block[0], block[-1] + 1) if block else range(0)
+
+
+def _shard_ranges(indices: range, shard_size: int) -> list[range]:
+    return [
+        range(start, min(start + shard_size, indices.stop)) for start in range(indices.start, indices.stop, shard_size)
+    ]
 
 
 EMPTY_SHARD = "EMPTY"  # datasets cannot reload a saved dataset of no rows, so such a shard is only a marker
@@ -100,8 +115,9 @@ def _make_and_save_shard(make_shard: ShardMaker, indices: range, path: Path, row
     return _save_shard(make_shard(indices), path, row_format)
 
 
-def _manifest(num_samples: int, shard_size: int, seed: int) -> dict:
-    return {"num_samples": num_samples, "shard_size": shard_size, "seed": seed}
+def _manifest(num_samples: int, shard_size: int, seed: int, job: tuple[int, int] = (1, 0)) -> dict:
+    manifest = {"num_samples": num_samples, "shard_size": shard_size, "seed": seed}
+    return manifest if job == (1, 0) else manifest | {"num_jobs": job[0], "job_index": job[1]}
 
 
 def _check_same_run(shard_dir: Path, manifest: dict) -> None:
@@ -128,13 +144,16 @@ def write_sharded(
     num_proc: int = 1,
     desc: str = "samples",
     row_format: RowFormat = SFT_FORMAT,
+    job: tuple[int, int] = (1, 0),
 ) -> Dataset:
     """Make ``num_samples`` samples in shards and save them as one dataset in ``output_dir``.
 
-    A finished dataset with the same settings is loaded, not remade; interrupted runs resume.
+    ``job`` is (number of jobs, this job's index): the job makes only its block of indices
+    (``job_indices``), for ``datagen.merge`` to join. A finished dataset with the same settings is
+    loaded, not remade; interrupted runs resume.
     """
     output_dir = Path(output_dir)
-    manifest = _manifest(num_samples, shard_size, seed)
+    manifest = _manifest(num_samples, shard_size, seed, job)
     done_path = output_dir / MANIFEST
     if done_path.exists() and json.loads(done_path.read_text()) == manifest:
         logger.info("%s already holds a finished dataset with these settings: nothing to do", output_dir)
@@ -142,14 +161,15 @@ def write_sharded(
 
     shard_dir = output_dir / "_shards"
     _check_same_run(shard_dir, manifest)
-    ranges = _shard_ranges(num_samples, shard_size)
+    block = job_indices(num_samples, *job)
+    ranges = _shard_ranges(block, shard_size)
     paths = [shard_dir / f"shard-{k:05d}" for k in range(len(ranges))]
     todo = [(indices, path) for indices, path in zip(ranges, paths) if not path.exists()]
-    done_items = num_samples - sum(len(indices) for indices, _ in todo)
+    done_items = len(block) - sum(len(indices) for indices, _ in todo)
     if done_items:
         logger.info("resuming: %d of %d shards already written", len(ranges) - len(todo), len(ranges))
 
-    with tqdm(total=num_samples, initial=done_items, desc=desc, unit="sample") as bar:
+    with tqdm(total=len(block), initial=done_items, desc=desc, unit="sample") as bar:
         if num_proc == 1:
             for indices, path in todo:
                 _save_shard(_counted(make_shard(indices), bar), path, row_format)
@@ -163,14 +183,14 @@ def write_sharded(
     shards = [load_from_disk(str(path)) for path in paths if not (path / EMPTY_SHARD).exists()]
     if not shards:
         raise NothingKept(
-            f"every one of the {num_samples} samples was dropped, so there is no dataset to save; the log "
+            f"every one of the {len(block)} samples was dropped, so there is no dataset to save; the log "
             f"says why. Fix the cause, delete {shard_dir} and run again."
         )
     dataset = concatenate_datasets(shards)
     dataset.save_to_disk(str(output_dir))
     done_path.write_text(json.dumps(manifest))  # before the shards go: a crash in between loses nothing
     shutil.rmtree(shard_dir)
-    logger.info("wrote %d samples (%d dropped) to %s", len(dataset), num_samples - len(dataset), output_dir)
+    logger.info("wrote %d samples (%d dropped) to %s", len(dataset), len(block) - len(dataset), output_dir)
     return load_from_disk(str(output_dir))
 
 
