@@ -39,7 +39,7 @@ class CodeSource:
         if self.path is None:
             return make_function(rng, language)
         row = rng.choice(self._rows)
-        return CodeFunction(row["name"], row["source"], tuple(row["calls"]))
+        return CodeFunction(row["name"], row["source"], tuple(row.get("calls", ())))  # OCR needs no calls
 
     def snippet(self, rng: random.Random) -> str:
         return make_snippet(rng) if self.path is None else rng.choice(self._rows)["source"]
