@@ -202,3 +202,14 @@ def test_image_inputs_from_a_dataset_and_clear_errors(tmp_path, coloured_images)
                 "b",
             ]
         )
+
+
+def test_the_paper_s_60_concepts_and_36_personas_are_shipped_in_pt_pt():
+    import json
+
+    from datagen.filtering.variety import VarietyFilter
+    from datagen.pt_vqa_gen import PERSONAS_FILE
+
+    table = json.loads(PERSONAS_FILE.read_text(encoding="utf-8"))
+    assert len(set(table["concepts"])) == 60 and len(set(table["personas"])) == 36
+    assert not [text for text in table["concepts"] + table["personas"] if VarietyFilter().is_pt_br(text)]
