@@ -1,4 +1,5 @@
-"""Mild image perturbations that mimic scans and photos while keeping the text legible."""
+"""Mild image perturbations that mimic scans and camera photos (tilt, blur, noise, JPEG, contrast, an
+off-axis view, uneven light) while keeping the text legible."""
 
 import io
 import random
@@ -31,7 +32,51 @@ def _contrast(rng: random.Random, image: Image.Image) -> Image.Image:
     return ImageEnhance.Contrast(image).enhance(rng.uniform(0.6, 0.9))
 
 
-PERTURBATIONS = {"rotate": _rotate, "blur": _blur, "noise": _noise, "jpeg": _jpeg, "contrast": _contrast}
+def _perspective(rng: random.Random, image: Image.Image) -> Image.Image:
+    """A page photographed slightly off-axis: each corner pulled in by up to 4 % of the side."""
+    width, height = image.size
+    dx, dy = width * 0.04, height * 0.04
+
+    def pulled(x: float, y: float) -> tuple[float, float]:  # a corner moved towards the middle
+        return (x + (1 if x == 0 else -1) * rng.uniform(0, dx), y + (1 if y == 0 else -1) * rng.uniform(0, dy))
+
+    corners = [pulled(0, 0), pulled(width, 0), pulled(width, height), pulled(0, height)]
+    target = [(0, 0), (width, 0), (width, height), (0, height)]
+    coefficients = _perspective_coefficients(target, corners)
+    return image.transform(image.size, Image.PERSPECTIVE, coefficients, Image.BICUBIC, fillcolor=(255, 255, 255))
+
+
+def _perspective_coefficients(target: list, source: list) -> list[float]:
+    """PIL's eight perspective coefficients mapping output corners ``target`` to input corners ``source``."""
+    rows = []
+    for (x, y), (u, v) in zip(target, source):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    solution = np.linalg.solve(np.array(rows, dtype=np.float64), np.array(source, dtype=np.float64).reshape(8))
+    return solution.tolist()
+
+
+def _shadow(rng: random.Random, image: Image.Image) -> Image.Image:
+    """Uneven light, as from a lamp or a hand: a soft gradient darkens one side by up to a quarter."""
+    width, height = image.size
+    axis = np.linspace(0.0, 1.0, width if rng.random() < 0.5 else height)
+    if rng.random() < 0.5:
+        axis = axis[::-1]
+    light = 1.0 - rng.uniform(0.12, 0.25) * axis
+    mask = light[None, :, None] if len(axis) == width else light[:, None, None]
+    pixels = np.asarray(image, dtype=np.float32) * mask
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+
+PERTURBATIONS = {
+    "rotate": _rotate,
+    "blur": _blur,
+    "noise": _noise,
+    "jpeg": _jpeg,
+    "contrast": _contrast,
+    "perspective": _perspective,
+    "shadow": _shadow,
+}
 
 
 def perturb(rng: random.Random, image: Image.Image, max_ops: int = 2) -> tuple[Image.Image, list[str]]:
