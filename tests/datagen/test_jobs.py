@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from datagen import merge, pt_render_text
+from datagen import jobs, merge, pt_render_text
 from datagen.writing.writer import job_indices
 
 
@@ -44,3 +44,12 @@ def test_jobs_of_different_runs_are_refused(tmp_path):
         )
     with pytest.raises(ValueError, match="different runs"):
         merge.main([str(tmp_path / "job0"), str(tmp_path / "job1"), "--output-dir", str(tmp_path / "merged")])
+
+
+def test_a_datatrove_executor_runs_the_jobs_and_gives_the_single_runs_dataset(tmp_path):
+    common = ["--num-samples", "7", "--shard-size", "2", "--seed", "3"]
+    whole = pt_render_text.main(common + ["--output-dir", str(tmp_path / "whole")])
+    run = ["--pipeline", "pt_render_text", "--tasks", "3", "--workers", "2", "--output-dir", str(tmp_path / "run")]
+    merged = jobs.main(run + ["--"] + common)
+    assert _rows(merged) == _rows(whole)
+    assert sorted(p.name for p in (tmp_path / "run").glob("job-*")) == ["job-00000", "job-00001", "job-00002"]
