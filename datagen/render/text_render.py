@@ -1,5 +1,6 @@
 """Drawing wrapped text: the primitive every text-bearing image in ``datagen`` is made of."""
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -12,10 +13,26 @@ def load_font(path: Path | str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size)
 
 
+# A thousands group, a euro or a percent sign after a number: pt-PT writes "1 169,42 €" and "5 %" with a
+# space that must not become a line break.
+_BOUND_TO_NUMBER = re.compile(r"(?:\d{3}(?:[.,]\d+)?|€|%)[.,;:!?»)]*")
+
+
+def unbreakable_words(text: str) -> list[str]:
+    """The words of ``text``, a number's thousands groups and its € or % kept in one word with it."""
+    words: list[str] = []
+    for word in text.split():
+        if words and words[-1][-1].isdigit() and _BOUND_TO_NUMBER.fullmatch(word):
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    return words
+
+
 def wrap_words(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
     """Greedy word wrap to ``max_width`` pixels; a word wider than the line gets a line of its own."""
     lines, line = [], ""
-    for word in text.split():
+    for word in unbreakable_words(text):
         candidate = f"{line} {word}" if line else word
         if line and font.getlength(candidate) > max_width:
             lines.append(line)
