@@ -315,6 +315,45 @@ SNIPPET_TEMPLATES = [
 ]
 
 
+SNIPPET_TEMPLATES += [
+    lambda rng: (
+        f"prices = {[round(rng.uniform(1, 30), 2) for _ in range(rng.randint(2, 5))]}\n"
+        f'total = sum(prices)\nprint(f"{{total:.2f}}", len(prices))\n'
+    ),
+    lambda rng: f"word = {rng.choice(PT_WORDS)!r}\nprint(word.count({rng.choice('aeiou')!r}), word.upper())\n",
+    lambda rng: (
+        f"grades = {{'Ana': {rng.randint(8, 20)}, 'Rui': {rng.randint(8, 20)}, 'Inês': {rng.randint(8, 20)}}}\n"
+        "best = max(grades, key=grades.get)\nprint(best, grades[best])\n"
+    ),
+    lambda rng: f"n = {rng.randint(2, 7)}\nfor i in range(1, n + 1):\n    print('*' * i)\n",
+    lambda rng: (
+        f"numbers = {_ints(rng, -10, 20, rng.randint(4, 7))}\n"
+        f"positives = [x for x in numbers if x > {rng.randint(-2, 5)}]\nprint(positives, len(positives))\n"
+    ),
+    lambda rng: f"phrase = {rng.choice(PT_PHRASES)!r}\nwords = phrase.split()\nprint(len(words), words[-1][::-1])\n",
+    lambda rng: f"a = {rng.randint(1, 30)}\nb = {rng.randint(1, 30)}\nwhile b:\n    a, b = b, a % b\nprint(a)\n",
+    lambda rng: (
+        f"temps = {_ints(rng, 8, 38, rng.randint(3, 6))}\n"
+        "print(min(temps), max(temps), round(sum(temps) / len(temps), 1))\n"
+    ),
+    lambda rng: (
+        f"stock = {{'pão': {rng.randint(0, 9)}, 'leite': {rng.randint(0, 9)}}}\n"
+        f"stock['pão'] -= {rng.randint(0, 3)}\nprint(sorted(stock.items()))\n"
+    ),
+    lambda rng: (
+        f"text = {rng.choice(PT_PHRASES)!r}\n"
+        f"print(text.replace(' ', {rng.choice(['-', '_', ''])!r}), text.find({rng.choice('aeiou')!r}))\n"
+    ),
+    lambda rng: (
+        f"x = {rng.randint(-20, 20)}\nprint('positivo' if x > 0 else 'zero' if x == 0 else 'negativo', abs(x))\n"
+    ),
+    lambda rng: (
+        f"items = {rng.sample(['maçã', 'pera', 'uva', 'figo', 'kiwi', 'lima'], rng.randint(2, 4))}\n"
+        f"items.append({rng.choice(['ameixa', 'laranja', 'banana'])!r})\nprint(items[{rng.randint(-2, 1)}], len(items))\n"
+    ),
+]
+
+
 def make_snippet(rng: random.Random) -> str:
     """A short (at most 10 lines) program that prints its result."""
     return rng.choice(SNIPPET_TEMPLATES)(rng)

@@ -54,3 +54,12 @@ def test_docstrings_follow_renamed_parameters_only():
         source = make_function(random.Random(seed), "pt").source
         if "mdc" in source.split("(")[0] and '"""' in source:
             assert "Máximo divisor comum" in source, source
+
+
+def test_snippets_are_short_print_and_rarely_repeat():
+    from datagen.sources.code_templates import make_snippet
+
+    snippets = [make_snippet(random.Random(seed)) for seed in range(600)]
+    assert all(len(s.splitlines()) <= 10 and "print(" in s for s in snippets)
+    assert all(ast.parse(s) for s in snippets)
+    assert len(set(snippets)) / len(snippets) > 0.6
