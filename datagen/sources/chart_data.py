@@ -45,6 +45,8 @@ CATEGORIES = {
 }
 # Average monthly highs (°C) of a mainland Portuguese town; a town's own values are these plus an offset.
 MONTHLY_HIGHS = (14.8, 16.2, 18.9, 20.0, 22.4, 25.9, 28.0, 28.4, 26.5, 22.6, 18.2, 15.4)
+# Average monthly rainfall (mm) of a mainland Portuguese town: wet winters, dry summers; scaled per town.
+MONTHLY_RAIN = (100, 90, 60, 65, 45, 15, 5, 6, 30, 90, 110, 115)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ TOPICS = (
            "a taxa de desemprego", "the unemployment rate", 1),
     _topic("Preço médio da habitação", "Average house price", "€/m²", "€/m²", "towns", 900, 4800, False,
            "o preço médio da habitação", "the average house price"),
-    _topic("Precipitação mensal", "Monthly rainfall", "mm", "mm", "months", 3, 140, True,
+    _topic("Precipitação mensal", "Monthly rainfall", "mm", "mm", "months", None, None, True,
            "a precipitação", "the rainfall"),
     _topic("Dormidas em hotéis por região", "Hotel nights by region", "milhares", "thousands", "regions", 200, 18000,
            True, "o número de dormidas", "the number of hotel nights"),
@@ -154,6 +156,18 @@ def _monthly_highs(rng: random.Random, start: int, count: int) -> list[float]:
             return values
 
 
+def _monthly_rain(rng: random.Random, start: int, count: int) -> list[float]:
+    """A town's monthly rainfall: the national profile times the town's wetness, with noise, all distinct."""
+    wetness = rng.uniform(0.5, 1.6)
+    while True:
+        values = [max(1, round(MONTHLY_RAIN[start + k] * wetness * rng.uniform(0.7, 1.3))) for k in range(count)]
+        if len(set(values)) == count:
+            return values
+
+
+SEASONAL = {"°C": _monthly_highs, "mm": _monthly_rain}
+
+
 def compatible_topics(ordered: bool, parts: bool) -> list[Topic]:
     """Topics a template can show: lines need an ordered axis (months), pies and stacks a whole."""
     return [t for t in TOPICS if (not ordered or t.categories == "months") and (not parts or t.additive)]
@@ -178,8 +192,8 @@ def make_chart_data(
         picked = sorted(rng.sample(range(len(labels)), count))
     start_year = rng.randrange(len(SERIES_NAMES) - num_series + 1)
     series_names = SERIES_NAMES[start_year : start_year + num_series]
-    if topic.low is None:  # temperatures follow the seasons
-        series = {name: _monthly_highs(rng, picked[0], count) for name in series_names}
+    if topic.low is None:  # temperatures and rainfall follow the seasons
+        series = {name: SEASONAL[topic.unit["pt"]](rng, picked[0], count) for name in series_names}
     else:
         series = {name: _distinct_values(rng, count, topic.low, topic.high, topic.decimals) for name in series_names}
     return ChartData(

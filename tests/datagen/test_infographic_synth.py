@@ -139,3 +139,15 @@ def test_no_question_twice_in_a_dialogue():
         row = make_sample(random.Random(seed), seed)
         questions = [m["content"][-1]["text"] for m in row["messages"][::2]]
         assert len(set(questions)) == len(questions)
+
+
+def test_summers_are_dry():
+    seen = 0
+    for seed in range(400):
+        data = make_chart_data(random.Random(seed), "pt", 1, max_categories=12)
+        if data.unit == "mm":
+            by_month = dict(zip(data.spoken, data.single))
+            if "julho" in by_month and "novembro" in by_month:
+                seen += 1
+                assert by_month["julho"] < by_month["novembro"], by_month
+    assert seen > 3
