@@ -63,25 +63,42 @@ class Stats:
 def question_type(task: str, question: str) -> str:
     """The pipeline (first part of ``task``) and the question's first words, numbers and quotations masked."""
     first_line = question.strip().splitlines()[0] if question.strip() else ""
+    first_line = first_line.rsplit(": ", 1)[-1]  # past a panel prefix ("No 2.º gráfico (...): ")
     masked = re.sub(r"«[^»]*»|\"[^\"]*\"|\[[^\]]*\]", "…", re.sub(r"\d+([.,]\d+)?", "#", first_line))
     return task.split("/")[0] + ": " + " ".join(masked.split()[:TYPE_WORDS])
 
 
-VERDICTS = {"sim", "não", "yes", "no"}
+VERDICTS = {"sim": "yes", "não": "no", "yes": "yes", "no": "no"}  # one yes/no type for pt-PT and English
 
 
 def answer_key(answer: str) -> str:
     """What a closed answer says: its verdict for a yes/no answer with an explanation, else the answer."""
     first = answer.split(maxsplit=1)[0].strip(".,:;!").lower() if answer.strip() else ""
-    return first if first in VERDICTS else answer.strip()
+    return VERDICTS.get(first, answer.strip())
+
+
+def _pooled_type(name: str, key: str) -> str:
+    """Verdicts and option letters are pooled per pipeline, whatever the question: a model must not learn
+    that "Sim" or "B" is the safe guess anywhere."""
+    family = name.split(":")[0]
+    if key in ("yes", "no"):
+        return f"{family}: yes/no"
+    if re.fullmatch(r"[A-H]", key):
+        return f"{family}: option letter"
+    return name
 
 
 def closed_types(by_type: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Closed question types, paraphrases merged: types of one family with the same set of possible answers
-    ("Quantas frases tem o texto?" and "Conta as frases do texto.") are one type."""
-    merged: dict[tuple[str, frozenset], tuple[list[str], list[str]]] = {}
+    """Closed question types: yes/no and option letters pooled per pipeline; the other types merged where
+    one pipeline's types share the same set of possible answers ("Quantas frases tem o texto?" and "Conta
+    as frases do texto."); a type is closed when it has 2-12 answers and they recur."""
+    routed: dict[str, list[str]] = {}
     for name, answers in by_type.items():
-        keys = [answer_key(a) for a in answers]
+        for answer in answers:
+            key = answer_key(answer)
+            routed.setdefault(_pooled_type(name, key), []).append(key)
+    merged: dict[tuple[str, frozenset], tuple[list[str], list[str]]] = {}
+    for name, keys in routed.items():
         if 1 < len(set(keys)) <= CLOSED_TYPE_ANSWERS and len(keys) >= 2 * len(set(keys)):  # answers recur
             names, pooled = merged.setdefault((name.split(":")[0], frozenset(keys)), ([], []))
             names.append(name)
