@@ -1,6 +1,8 @@
 import random
 import re
 
+import pytest
+
 from datagen.invoice_qa import NAMES, make_sample, normalise
 from datagen.render.invoice_render import render_invoice
 from datagen.sources.invoice_data import ITEMS, euros, make_invoice, nif_check_digit
@@ -62,21 +64,25 @@ def test_dialogue_answers_match_the_invoice():
     assert kinds == {"extract", "bbox", "accept", "reject"}
 
 
-def _dialogues(count: int):
-    for seed in range(count):
+@pytest.fixture(scope="module")
+def dialogues() -> list[tuple[list[str], list[tuple[str, str]]]]:
+    """(turn kinds, (question, answer) turns) of 120 invoices, made once for the tests below."""
+    made = []
+    for seed in range(120):
         row = make_sample(random.Random(seed), seed)
         texts = [message_text(m) for m in row["messages"]]
-        yield row["task"].split("/")[1].split(","), list(zip(texts[::2], texts[1::2]))
+        made.append((row["task"].split("/")[1].split(","), list(zip(texts[::2], texts[1::2]))))
+    return made
 
 
-def test_region_checks_are_half_yes_half_no():
-    kinds = [kind for dialogue_kinds, _ in _dialogues(150) for kind in dialogue_kinds if kind in ("accept", "reject")]
+def test_region_checks_are_half_yes_half_no(dialogues):
+    kinds = [kind for dialogue_kinds, _ in dialogues for kind in dialogue_kinds if kind in ("accept", "reject")]
     assert len(kinds) > 60
     assert 0.35 < kinds.count("accept") / len(kinds) < 0.65
 
 
-def test_no_doubled_full_stop_and_no_repeated_question():
-    for _, turns in _dialogues(150):
+def test_no_doubled_full_stop_and_no_repeated_question(dialogues):
+    for _, turns in dialogues:
         questions = [question for question, _ in turns]
         assert len(set(questions)) == len(questions)
         assert not any(".." in answer for _, answer in turns)
