@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from datagen.chat_client import ChatClient, ChatSettings, ReplyCache, user_message
+from datagen.model.chat_client import ChatClient, ChatSettings, ReplyCache, user_message
 
 
 FAKE_SERVER = Path(__file__).parents[1] / "tests" / "datagen" / "fake_openai_server.py"

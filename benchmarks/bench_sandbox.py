@@ -15,10 +15,10 @@ import random
 import time
 
 from benchmarks.cpu import cpu_meter
-from datagen import bubblewrap, cgroup
-from datagen.code_exec import call_program, parse_outcomes
-from datagen.code_templates import make_function
-from datagen.sandbox import Limits, WarmPool, run_in, tree_limits_note
+from datagen.sandbox import bubblewrap, cgroup
+from datagen.sandbox.code_exec import call_program, parse_outcomes
+from datagen.sandbox.runner import Limits, WarmPool, run_in, tree_limits_note
+from datagen.sources.code_templates import make_function
 
 
 def snippets(count: int) -> list[str]:

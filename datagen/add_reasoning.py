@@ -15,18 +15,19 @@ import logging
 import random
 import re
 
-from datagen.card import CardInfo
-from datagen.chat_client import BadReply, ChatClient, image_part
-from datagen.cli import main_for
-from datagen.messages import message_text
-from datagen.model_steps import (
+from datagen.filtering.classifier import variety_filter_from
+from datagen.model.chat_client import BadReply, ChatClient, image_part
+from datagen.model.model_steps import (
     Clients,
     add_training_set_arguments,
     derived_task,
     load_training_set,
     model_pipeline,
 )
-from datagen.replies import final_answer, require_final_answer, same_answer
+from datagen.model.replies import final_answer, require_final_answer, same_answer
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import message_text
 
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def reasoned_answer(client: ChatClient, images: list, question: str, answer: str
 class AddReasoning:
     def __init__(self, args: argparse.Namespace):
         self.inputs = load_training_set(args)
-        self.client = Clients(args).get()
+        self.client, self.variety = Clients(args).get(), variety_filter_from(args)
 
     def __call__(self, rng: random.Random, index: int) -> dict:
         row = self.inputs[index]
@@ -86,7 +87,7 @@ class AddReasoning:
             if asks_fixed_format(question):
                 continue
             trace = reasoned_answer(self.client, row["images"], question, answer)
-            if trace is not None:
+            if trace is not None and not self.variety.is_pt_br(trace):  # a pt-BR trace: the plain answer stays
                 messages[turn] = {"role": "assistant", "content": [{"type": "text", "text": trace}]}
                 kept += 1
         if kept < len(messages) // 2:

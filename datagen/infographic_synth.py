@@ -8,15 +8,15 @@ topic tables, so that every answer can be computed from the data behind the char
 
 import random
 
-from datagen.card import CardInfo
-from datagen.chart_data import make_chart_data
-from datagen.chart_questions import TEXT, ask
-from datagen.charts import TEMPLATES, render_chart
-from datagen.cli import main_for
-from datagen.concat import concatenate
-from datagen.mcq import format_mcq
-from datagen.messages import make_row
-from datagen.writer import per_item
+from datagen.render.charts import TEMPLATES, render_chart
+from datagen.render.concat import concatenate
+from datagen.sources.chart_data import make_chart_data
+from datagen.tasks.chart_questions import TEXT, ask
+from datagen.tasks.mcq import format_mcq
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
+from datagen.writing.writer import per_item
 
 
 PANEL_SHARE = 0.3
@@ -35,8 +35,10 @@ CARD = CardInfo(
     summary="Charts from 14 templates (bar, grouped and stacked bar, line, pie, donut, scatter, area, "
     "lollipop, step, dot plot, table, ...) in pt-PT and English, with questions whose answers are "
     f"computed from the chart's data; {PANEL_SHARE:.0%} of samples join 2-3 charts into one image.",
-    how_made="Topics, categories and distinct integer values are drawn at random; each chart prints its "
-    "values. Questions ask for values, extremes, differences, totals, counts and comparisons; answers "
+    how_made="Topics, categories and distinct values are drawn from plausible ranges per topic (monthly "
+    "highs follow the seasons); lines need months, pies and stacks values that add up; matplotlib styles "
+    "and fonts vary; each chart prints its values in pt-PT or English number formats. "
+    "Questions ask for values, extremes, differences, totals, counts and comparisons; answers "
     f"come short, with a worked reasoning ({REASONING_SHARE:.0%}) or as multiple choice ({MCQ_SHARE:.0%}).",
     languages=["pt", "en"],
     task_categories=["image-text-to-text", "visual-question-answering"],
@@ -54,21 +56,30 @@ def _format(rng: random.Random, chart_answer, prefix: str, language: str) -> tup
     return "short", (question, chart_answer.answer)
 
 
+def _chart_data(rng: random.Random, language: str, template):
+    num_series = rng.randint(template.min_series, template.max_series)
+    return make_chart_data(rng, language, num_series, ordered=template.ordered, parts=template.parts)
+
+
 def make_sample(rng: random.Random, index: int) -> dict:
     language = rng.choice(["pt", "en"])
     num_panels = rng.choice([2, 3]) if rng.random() < PANEL_SHARE else 1
     names = [rng.choice(list(TEMPLATES)) for _ in range(num_panels)]
-    charts = [
-        make_chart_data(rng, language, rng.randint(TEMPLATES[n].min_series, TEMPLATES[n].max_series)) for n in names
-    ]
+    charts = [_chart_data(rng, language, TEMPLATES[n]) for n in names]
     images = [render_chart(rng, name, data) for name, data in zip(names, charts)]
     direction = rng.choice(["horizontal", "vertical"])
     image = concatenate(images, direction) if num_panels > 1 else images[0]
-    turns, formats = [], []
-    for _ in range(rng.randint(1, 3)):
+    turns, formats, asked, target = [], [], set(), rng.randint(1, 3)
+    for _ in range(target * 4):  # a few tries per turn: a question already asked is drawn again
+        if len(turns) == target:
+            break
         panel = rng.randrange(num_panels)
         prefix = PANEL[language][direction].format(n=panel + 1) if num_panels > 1 else ""
-        kind, turn = _format(rng, ask(rng, charts[panel]), prefix, language)
+        chart_answer = ask(rng, charts[panel])
+        if prefix + chart_answer.question in asked:
+            continue
+        asked.add(prefix + chart_answer.question)
+        kind, turn = _format(rng, chart_answer, prefix, language)
         turns.append(turn)
         formats.append(kind)
     return make_row([image], turns, task=f"infographic/{'+'.join(names)}/{language}/{','.join(formats)}")

@@ -9,12 +9,12 @@ box of every field value recorded, so values and boxes are right by construction
 
 import random
 
-from datagen.card import CardInfo
-from datagen.cli import main_for
-from datagen.invoice_data import make_invoice
-from datagen.invoice_render import Box, render_invoice
-from datagen.messages import make_row
-from datagen.writer import per_item
+from datagen.render.invoice_render import Box, render_invoice
+from datagen.sources.invoice_data import make_invoice
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
+from datagen.writing.writer import per_item
 
 
 # Several phrasings per field: the paper paraphrases with a language model; these are written by hand.
@@ -66,10 +66,11 @@ CARD = CardInfo(
     pretty_name="InvoiceQA",
     summary="pt-PT invoices with three task formats: field extraction with fluent answers, bounding-box "
     "prediction for a field, and rejection of a wrong field/region pairing.",
-    how_made="Invoices are generated (sellers, buyers, NIFs, dates, items, 23 % IVA, totals in pt-PT "
-    "formats) and drawn with two header layouts and two font families; every field's box is recorded "
-    "as it is drawn. Negative samples pair field A's name with field B's box; the answer rejects the "
-    "pairing and names B.",
+    how_made="Invoices are generated (sellers, buyers, NIFs with valid check digits, dates, items at their "
+    "legal IVA rates of 6, 13 or 23 %, totals in pt-PT formats) and drawn with varied layouts, labels, "
+    "margins and fonts; every field's box is recorded as it is drawn. Region checks pair a field's "
+    "name with its own box (answer: yes) or with another field's box (answer: no, naming that field), "
+    "half and half.",
     task_categories=["image-text-to-text", "visual-question-answering", "document-question-answering"],
 )
 
@@ -79,9 +80,15 @@ def normalise(box: Box, width: int, height: int) -> list[float]:
     return [round(x1 / width, 3), round(y1 / height, 3), round(x2 / width, 3), round(y2 / height, 3)]
 
 
+def sentence(template: str, value: str) -> str:
+    """Fill ``template`` (which ends in "{v}.") without doubling the full stop of a value such as "Lda."."""
+    text = template.format(v=value)
+    return text[:-1] if text.endswith("..") else text
+
+
 def _extraction(rng, fields, boxes, size):
     key = rng.choice(list(fields))
-    return "extract", (rng.choice(QUESTIONS[key]), ANSWERS[key].format(v=fields[key]))
+    return "extract", (rng.choice(QUESTIONS[key]), sentence(ANSWERS[key], fields[key]))
 
 
 def _box(rng, fields, boxes, size):
@@ -92,24 +99,27 @@ def _box(rng, fields, boxes, size):
     return "bbox", (question, str(normalise(boxes[key], *size)))
 
 
-def _negative(rng, fields, boxes, size):
-    asked, shown = rng.sample(list(fields), 2)
+def _region(rng, fields, boxes, size):
+    """Does a region hold a field? Half the time it does (else "Não" alone would always be right)."""
+    asked, other = rng.sample(list(fields), 2)
+    shown = asked if rng.random() < 0.5 else other
     question = f"A região {normalise(boxes[shown], *size)} contém o campo «{NAMES[asked]}»?"
-    answer = f"Não. Essa região contém o campo «{NAMES[shown]}»: {fields[shown]}."
-    return "reject", (question, answer)
+    verdict, kind = ("Sim", "accept") if shown == asked else ("Não", "reject")
+    return kind, (question, sentence(f"{verdict}. Essa região contém o campo «{NAMES[shown]}»: {{v}}.", fields[shown]))
 
 
-TASKS = (_extraction, _box, _negative)
+TASKS = (_extraction, _box, _region)
 
 
 def make_sample(rng: random.Random, index: int) -> dict:
     invoice = make_invoice(rng)
     image, boxes = render_invoice(rng, invoice)
-    turns, kinds = [], []
-    for _ in range(rng.randint(2, 4)):
+    turns, kinds, target = [], [], rng.randint(2, 4)
+    while len(turns) < target:
         kind, turn = rng.choice(TASKS)(rng, invoice.fields, boxes, image.size)
-        turns.append(turn)
-        kinds.append(kind)
+        if turn[0] not in {question for question, _ in turns}:  # never the same question twice in a dialogue
+            turns.append(turn)
+            kinds.append(kind)
     return make_row([image], turns, task="invoice/" + ",".join(kinds))
 
 

@@ -15,18 +15,19 @@ import logging
 import random
 import re
 
-from datagen.card import CardInfo
-from datagen.chat_client import BadReply, user_message
-from datagen.cli import main_for
-from datagen.messages import PREFERENCE_FORMAT, assistant_turn, message_text
-from datagen.model_steps import (
+from datagen.filtering.classifier import variety_filter_from
+from datagen.model.chat_client import BadReply, user_message
+from datagen.model.model_steps import (
     Clients,
     add_training_set_arguments,
     derived_task,
     load_training_set,
     model_pipeline,
 )
-from datagen.replies import score
+from datagen.model.replies import score
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import PREFERENCE_FORMAT, assistant_turn, message_text
 
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class PreferencePairs:
             clients.get(args.judge_model),
         )
         self.candidates, self.min_margin = args.candidates, args.min_margin
+        self.variety = variety_filter_from(args)
 
     def _candidates(self, image, question: str) -> list[str]:
         prompt = [user_message(question, image)]
@@ -99,7 +101,11 @@ class PreferencePairs:
         if len(scored) < 2 or scored[-1][0] - scored[0][0] < self.min_margin:
             logger.info("prompt %d: no pair with a score margin of %d", index, self.min_margin)
             return None
-        (low, rejected), (high, chosen) = scored[0], scored[-1]
+        pt_pt = [(s, c) for s, c in scored if not self.variety.is_pt_br(c)]  # a pt-BR answer is never chosen
+        if not pt_pt or pt_pt[-1][0] - scored[0][0] < self.min_margin:
+            logger.info("prompt %d: no pt-PT candidate beats the worst by %d", index, self.min_margin)
+            return None
+        (low, rejected), (high, chosen) = scored[0], pt_pt[-1]
         return {
             "prompt": [user],
             "chosen": [assistant_turn(chosen)],

@@ -10,17 +10,17 @@ pt-PT captions read as pt-BR are dropped.
 import logging
 import random
 
-from datagen.card import CardInfo
-from datagen.chat_client import user_message
-from datagen.cli import main_for
-from datagen.messages import make_row
-from datagen.model_steps import (
+from datagen.filtering.classifier import variety_filter_from
+from datagen.model.chat_client import user_message
+from datagen.model.model_steps import (
     Clients,
     add_model_arguments,
     load_inputs,
     model_pipeline,
 )
-from datagen.variety import VarietyFilter
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
 
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ CARD = CardInfo(
 
 class PtCaps:
     def __init__(self, args):
-        self.inputs, self.clients, self.variety = load_inputs(args), Clients(args), VarietyFilter()
+        self.inputs, self.clients, self.variety = load_inputs(args), Clients(args), variety_filter_from(args)
 
     def __call__(self, rng: random.Random, index: int) -> dict | None:
         image, client = self.inputs[index], self.clients.get()

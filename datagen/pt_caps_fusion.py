@@ -9,19 +9,19 @@ import argparse
 import logging
 import random
 
-from datagen.caption_similarity import most_dissimilar, without_outliers
-from datagen.card import CardInfo
-from datagen.chat_client import user_message
-from datagen.cli import main_for
-from datagen.messages import make_row
-from datagen.model_steps import (
+from datagen.filtering.caption_similarity import most_dissimilar, without_outliers
+from datagen.filtering.classifier import variety_filter_from
+from datagen.model.chat_client import user_message
+from datagen.model.model_steps import (
     Clients,
     add_model_arguments,
     load_inputs,
     model_pipeline,
 )
 from datagen.translate import translate_text
-from datagen.variety import VarietyFilter
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
 
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ CARD = CardInfo(
 
 class CapsFusion:
     def __init__(self, args: argparse.Namespace):
-        self.inputs, self.clients, self.variety = load_inputs(args), Clients(args), VarietyFilter()
+        self.inputs, self.clients, self.variety = load_inputs(args), Clients(args), variety_filter_from(args)
         self.caption_models, self.fusion_model = args.caption_models.split(","), args.fusion_model
 
     def __call__(self, rng: random.Random, index: int) -> dict | None:

@@ -15,15 +15,17 @@ from functools import cached_property
 from datasets import load_from_disk
 from PIL import Image
 
-from datagen.card import CardInfo
-from datagen.cli import main_for
-from datagen.concat import concatenate
-from datagen.layouts import card_on_texture, monospace, paragraph
-from datagen.messages import make_row
-from datagen.ocr_tasks import sentence_question, transcription, verification
-from datagen.perturb import perturb
-from datagen.seed_texts import OCR_SEED, add_texts_argument, load_seed_texts
-from datagen.writer import per_item
+from datagen.render.concat import concatenate
+from datagen.render.layouts import card_on_texture, monospace, paragraph
+from datagen.render.perturb import perturb
+from datagen.sources.generated_texts import MAX_SENTENCES
+from datagen.sources.seed_texts import OCR_SEED, add_texts_argument, load_seed_texts
+from datagen.sources.texts import pick_text
+from datagen.tasks.ocr_tasks import sentence_question, transcription, verification
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
+from datagen.writing.writer import per_item
 
 
 PERTURB_SHARE = 0.4
@@ -68,17 +70,19 @@ class OcrSampler:
         texts = self._seed["text"] if self._seed is not None else [seed.text for seed in self._texts]
         return sorted({word for text in texts for word in text.split() if len(word) > 3})
 
-    def document(self, rng: random.Random) -> Document:
+    def document(self, rng: random.Random, num_sentences: int | None = None) -> Document:
+        """A document; ``num_sentences`` fixes its sentence count where the text is ours to choose."""
         if self._seed is not None:
             row = self._seed[rng.randrange(len(self._seed))]
             return Document(row["image"].convert("RGB"), row["text"])
-        text = rng.choice(self._texts).text
+        text = pick_text(rng, self._texts, generated=self.texts_path is None, num_sentences=num_sentences).text
         image, _ = rng.choice([paragraph, card_on_texture, monospace])(rng, "", text)
         return Document(image, text)
 
     def __call__(self, rng: random.Random, index: int) -> dict:
         family = rng.choice(["transcription", "sentences", "verification"])
-        documents = [self.document(rng)]
+        # Sentence questions get a count drawn evenly, so "how many sentences?" has no favourite answer.
+        documents = [self.document(rng, rng.randint(1, MAX_SENTENCES) if family == "sentences" else None)]
         if family != "sentences" and rng.random() < CONCAT_SHARE:
             documents += [self.document(rng) for _ in range(rng.randint(1, 2))]
         image = concatenate([d.image for d in documents], rng.choice(["vertical", "horizontal"]))

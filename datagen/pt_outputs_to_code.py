@@ -6,19 +6,19 @@ python -m datagen.pt_outputs_to_code --num-samples 200 --output-dir out/pt_outpu
 import random
 from dataclasses import dataclass
 
-from datagen.card import CardInfo
-from datagen.cli import main_for
-from datagen.code_exec import call_outcomes
-from datagen.code_render import render_output
-from datagen.code_sources import (
+from datagen.render.code_render import render_output
+from datagen.sandbox.code_exec import call_outcomes
+from datagen.sandbox.runner import Limits, OutcomeLog
+from datagen.sources.code_sources import (
     CodeSource,
     add_code_arguments,
     pick_language,
     sandboxed_pipeline,
 )
-from datagen.mcq import format_mcq
-from datagen.messages import make_row
-from datagen.sandbox import Limits, OutcomeLog
+from datagen.tasks.mcq import format_mcq
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
 
 
 QUESTION = {

@@ -8,12 +8,13 @@ The answer is the text the renderer drew, so it is right by construction.
 import random
 from dataclasses import dataclass
 
-from datagen.card import CardInfo
-from datagen.cli import main_for
-from datagen.layouts import LAYOUTS
-from datagen.messages import make_row
-from datagen.seed_texts import OCR_SEED, SeedText, add_texts_argument, load_seed_texts
-from datagen.writer import per_item
+from datagen.render.layouts import LAYOUTS
+from datagen.sources.seed_texts import OCR_SEED, add_texts_argument, load_seed_texts
+from datagen.sources.texts import pick_text
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
+from datagen.writing.writer import per_item
 
 
 PROMPTS = (
@@ -28,24 +29,13 @@ CARD = CardInfo(
     pretty_name="PT-Render-Text",
     summary="European Portuguese (pt-PT) text rendered on varied backgrounds, fonts and layouts, "
     "paired with a request to read it.",
-    how_made="Texts are titles, sentence spans and paragraphs of a pt-PT seed written for the project (or of a "
-    "pt-PT corpus given with --texts). "
+    how_made="Texts are titles, sentence spans and paragraphs of a pt-PT seed written for the project and, "
+    "for half the samples, documents generated from sentence templates rich in digits, dates, prices, "
+    "percentages and punctuation (or only a pt-PT corpus given with --texts). "
     f"Each is drawn with a DejaVu font in one of the layouts {', '.join(LAYOUTS)} on a flat, gradient, "
     "grain or ruled background of strong contrast. The answer is the drawn text itself.",
     task_categories=["image-text-to-text", "image-to-text"],
 )
-
-
-MAX_SENTENCES = 8  # a page, not a book: long corpus texts are cut to spans
-
-
-def _pick_text(rng: random.Random, texts: tuple[SeedText, ...]) -> tuple[str, str]:
-    """A (title, body) pair: a body of 1 sentence up to the whole text."""
-    seed = rng.choice(texts)
-    sentences = seed.sentences
-    count = rng.randint(1, min(len(sentences), MAX_SENTENCES))
-    start = rng.randint(0, len(sentences) - count)
-    return seed.heading, " ".join(sentences[start : start + count])
 
 
 @dataclass
@@ -55,7 +45,8 @@ class RenderText:
     texts_path: str | None = None
 
     def __call__(self, rng: random.Random, index: int) -> dict:
-        title, body = _pick_text(rng, load_seed_texts(self.texts_path or OCR_SEED))
+        text = pick_text(rng, load_seed_texts(self.texts_path or OCR_SEED), generated=self.texts_path is None)
+        title, body = text.heading, text.text
         layout = rng.choice(list(LAYOUTS))
         image, text = LAYOUTS[layout](rng, title, body)
         return make_row([image], [(rng.choice(PROMPTS), text)], task=f"render_text/{layout}")

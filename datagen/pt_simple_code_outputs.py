@@ -10,19 +10,19 @@ and those that loop, allocate without bound, open sockets, write files or fail a
 import random
 from dataclasses import dataclass
 
-from datagen.card import CardInfo
-from datagen.cli import main_for
-from datagen.code_exec import snippet_output
-from datagen.code_render import render_code
-from datagen.code_sources import (
+from datagen.render.code_render import render_code
+from datagen.sandbox.code_exec import snippet_output
+from datagen.sandbox.runner import Limits, OutcomeLog
+from datagen.sources.code_sources import (
     CodeSource,
     add_code_arguments,
     pick_language,
     sandboxed_pipeline,
 )
-from datagen.mcq import format_mcq, near_misses
-from datagen.messages import make_row
-from datagen.sandbox import Limits, OutcomeLog
+from datagen.tasks.mcq import format_mcq, near_misses
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
 
 
 DIRECT = {"pt": "O que imprime este código?", "en": "What does this code print?"}

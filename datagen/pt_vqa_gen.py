@@ -22,19 +22,19 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from datagen.card import CardInfo
-from datagen.chat_client import BadReply, ChatClient, user_message
-from datagen.cli import main_for
-from datagen.mcq import format_mcq
-from datagen.messages import make_row
-from datagen.model_steps import (
+from datagen.filtering.classifier import variety_filter_from
+from datagen.model.chat_client import BadReply, ChatClient, user_message
+from datagen.model.model_steps import (
     Clients,
     add_model_arguments,
     load_inputs,
     model_pipeline,
 )
-from datagen.replies import final_answer, json_list, require_final_answer, yes_or_no
-from datagen.variety import VarietyFilter
+from datagen.model.replies import final_answer, json_list, require_final_answer, yes_or_no
+from datagen.tasks.mcq import format_mcq
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
 
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def balanced_order(concepts: list[str]) -> list[int]:
 
 class VqaGen:
     def __init__(self, args: argparse.Namespace):
-        self.inputs, clients, self.variety = load_inputs(args), Clients(args), VarietyFilter()
+        self.inputs, clients, self.variety = load_inputs(args), Clients(args), variety_filter_from(args)
         self.model, self.judge = clients.get(), clients.get(args.judge_model)
         table = json.loads(PERSONAS_FILE.read_text(encoding="utf-8"))
         self.concepts, self.personas = table["concepts"], table["personas"]
@@ -134,6 +134,8 @@ class VqaGen:
         prompt = REASONING_PROMPT.format(question=pair.question)
         reasoning = self._ask(self.model, prompt, image, parse=require_final_answer).strip()
         if not self._equivalent(pair.question, pair.answer, final_answer(reasoning)):
+            return None
+        if self.variety.is_pt_br(reasoning):  # the trace is a training target too
             return None
         return QaPair(pair.question, pair.answer, reasoning)
 

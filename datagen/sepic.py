@@ -9,18 +9,18 @@ to stop (time, memory, forbidden calls) are recorded in ``sandbox_outcomes.jsonl
 import random
 from dataclasses import dataclass
 
-from datagen.card import CardInfo
-from datagen.cli import main_for
-from datagen.code_exec import call_outcomes
-from datagen.code_render import render_code
-from datagen.code_sources import (
+from datagen.render.code_render import render_code
+from datagen.sandbox.code_exec import call_outcomes
+from datagen.sandbox.runner import Limits, OutcomeLog
+from datagen.sources.code_sources import (
     CodeSource,
     add_code_arguments,
     pick_language,
     sandboxed_pipeline,
 )
-from datagen.messages import make_row
-from datagen.sandbox import Limits, OutcomeLog
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
 
 
 QUESTION = {

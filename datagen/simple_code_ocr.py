@@ -6,12 +6,12 @@ python -m datagen.simple_code_ocr --num-samples 200 --output-dir out/simple_code
 import random
 from dataclasses import dataclass
 
-from datagen.card import CardInfo
-from datagen.cli import main_for
-from datagen.code_render import render_code
-from datagen.code_sources import CodeSource, add_code_arguments, pick_language
-from datagen.messages import make_row
-from datagen.writer import per_item
+from datagen.render.code_render import render_code
+from datagen.sources.code_sources import CodeSource, add_code_arguments, pick_language
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import make_row
+from datagen.writing.writer import per_item
 
 
 PROMPTS = {

@@ -15,19 +15,20 @@ import logging
 import random
 import re
 
-from datagen.card import CardInfo
-from datagen.chat_client import ChatClient, user_message
-from datagen.cli import main_for
-from datagen.messages import message_text
-from datagen.model_steps import (
+from datagen.filtering.classifier import variety_filter_from
+from datagen.filtering.variety import VarietyFilter
+from datagen.model.chat_client import ChatClient, user_message
+from datagen.model.model_steps import (
     Clients,
     add_training_set_arguments,
     derived_task,
     load_training_set,
     model_pipeline,
 )
-from datagen.protect import has_words, protect, restore
-from datagen.variety import VarietyFilter
+from datagen.model.protect import has_words, protect, restore
+from datagen.writing.card import CardInfo
+from datagen.writing.cli import main_for
+from datagen.writing.messages import message_text
 
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def is_verbatim(task: str, question: str, answer: str) -> bool:
 class Translator:
     def __init__(self, args: argparse.Namespace):
         self.inputs = load_training_set(args)
-        self.client, self.variety = Clients(args).get(), VarietyFilter()
+        self.client, self.variety = Clients(args).get(), variety_filter_from(args)
 
     def _translate_message(self, message: dict, keep: bool = False) -> dict | None:
         if keep:

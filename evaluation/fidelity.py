@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from datagen.variety import VarietyFilter
+from datagen.filtering.variety import VarietyFilter
 
 
 # Captions and the step-by-step MATH-Vision solutions are sentences; the open VQA answers are phrases that can

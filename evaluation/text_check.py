@@ -11,7 +11,7 @@ tokenizer's. Every task is then scored by the same functions:
 
     pt_instructions_nll      mean negative log-likelihood per token of reviewed pt-PT reference answers (lower is
                              better): the most sensitive signal, and it needs no data beyond the repository
-    pt_instructions_variety  share of greedy answers to the same instructions that `datagen.variety` reads as
+    pt_instructions_variety  share of greedy answers to the same instructions that `datagen.filtering.variety` reads as
                              pt-BR (lower is better): what the model is for
     mmlu_pt, goldenswag_pt   multiple choice scored by the answer letters' log-probability (accuracy, higher is
                              better), from `--data_dir` mirrors of EuroEval's Hub sets (see evaluation/README.md)
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import torch
 
-from datagen.variety import VarietyFilter
+from datagen.filtering.variety import VarietyFilter
 
 
 logger = logging.getLogger("evaluation.text_check")

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from datagen.chat_client import ChatClient, ReplyCache, add_chat_arguments, settings_from
+from datagen.filtering.variety import VarietyFilter
+from datagen.model.chat_client import ChatClient, ReplyCache, add_chat_arguments, settings_from
 from datagen.translate import translate_text
-from datagen.variety import VarietyFilter
 
 
 logger = logging.getLogger("evaluation.translate")

@@ -16,7 +16,7 @@ import torch
 from datasets import Dataset, DatasetDict
 from transformers import AutoModelForImageTextToText, AutoProcessor, AutoTokenizer, LlamaForCausalLM
 
-from datagen.variety import VarietyFilter
+from datagen.filtering.variety import VarietyFilter
 from evaluation import text_check
 from hub_release.convert_llava_next import convert
 

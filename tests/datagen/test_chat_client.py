@@ -6,7 +6,7 @@ import pytest
 from datasets import load_from_disk
 
 from datagen import pt_caps
-from datagen.chat_client import (
+from datagen.model.chat_client import (
     BadReply,
     ChatClient,
     ChatError,
@@ -14,8 +14,8 @@ from datagen.chat_client import (
     ReplyCache,
     user_message,
 )
-from datagen.model_steps import Clients
-from datagen.replies import score
+from datagen.model.model_steps import Clients
+from datagen.model.replies import score
 
 
 FAST_RETRIES = ["--backoff", "0.01", "--max-retries", "2", "--concurrency", "4", "--request-timeout", "1"]

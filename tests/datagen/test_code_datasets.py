@@ -6,13 +6,13 @@ import pytest
 from datasets import load_from_disk
 
 from datagen import pt_outputs_to_code, pt_simple_code_outputs, sepic
-from datagen.code_render import render_code, render_output
-from datagen.code_sources import CodeSource
-from datagen.code_templates import FUNCTION_TEMPLATES, make_function
-from datagen.mcq import LETTERS
-from datagen.sandbox import Limits, OutcomeLog
+from datagen.render.code_render import render_code, render_output
+from datagen.sandbox.runner import Limits, OutcomeLog
 from datagen.sepic import Sepic
 from datagen.simple_code_ocr import SimpleCodeOcr
+from datagen.sources.code_sources import CodeSource
+from datagen.sources.code_templates import FUNCTION_TEMPLATES, make_function
+from datagen.tasks.mcq import LETTERS
 
 
 FAST = Limits(wall_seconds=2, cpu_seconds=1, memory_mb=200)
@@ -142,3 +142,13 @@ def test_sepic_command_writes_a_dataset_and_an_outcome_log(tmp_path):
 def test_code_render_keeps_indentation_columns(highlight):
     image = render_code(random.Random(0), "def f():\n    return 1\n", highlight=highlight)
     assert image.width > 100 and image.height > 40
+
+
+def test_outputs_are_never_thumbnails_and_come_in_frames():
+    sizes, widths = [], set()
+    for seed in range(40):
+        image = render_output(random.Random(seed), "7")
+        sizes.append(image.size)
+        widths.add(image.width)
+    assert min(w for w, _ in sizes) >= 224 and min(h for _, h in sizes) >= 96
+    assert len(widths) > 1  # framed and bare outputs differ

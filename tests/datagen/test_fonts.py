@@ -1,6 +1,6 @@
 import pytest
 
-from datagen import fonts
+from datagen.render import fonts
 
 
 @pytest.fixture

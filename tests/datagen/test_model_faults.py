@@ -13,8 +13,8 @@ from datasets import Dataset
 from PIL import Image
 
 from datagen import add_reasoning, preference, pt_caps, pt_caps_fusion, pt_vqa_gen, translate
-from datagen.chat_client import ChatError, ReplyCache
-from datagen.messages import FEATURES, make_row
+from datagen.model.chat_client import ChatError, ReplyCache
+from datagen.writing.messages import FEATURES, make_row
 
 
 CHAOS = [

@@ -4,12 +4,12 @@ from datasets import Image as ImageFeature
 from PIL import Image
 
 from datagen import add_reasoning, pt_caps_fusion, pt_vqa_gen
-from datagen.caption_similarity import cosine, most_dissimilar, without_outliers
-from datagen.chat_client import BadReply
-from datagen.image_inputs import ImageInputs
-from datagen.messages import FEATURES, make_row
+from datagen.filtering.caption_similarity import cosine, most_dissimilar, without_outliers
+from datagen.model.chat_client import BadReply
+from datagen.model.replies import final_answer, json_list
 from datagen.pt_vqa_gen import balanced_order
-from datagen.replies import final_answer, json_list
+from datagen.sources.image_inputs import ImageInputs
+from datagen.writing.messages import FEATURES, make_row
 
 
 SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "3", "--concurrency", "3", "--request-timeout", "5"]
@@ -202,3 +202,14 @@ def test_image_inputs_from_a_dataset_and_clear_errors(tmp_path, coloured_images)
                 "b",
             ]
         )
+
+
+def test_the_paper_s_60_concepts_and_36_personas_are_shipped_in_pt_pt():
+    import json
+
+    from datagen.filtering.variety import VarietyFilter
+    from datagen.pt_vqa_gen import PERSONAS_FILE
+
+    table = json.loads(PERSONAS_FILE.read_text(encoding="utf-8"))
+    assert len(set(table["concepts"])) == 60 and len(set(table["personas"])) == 36
+    assert not [text for text in table["concepts"] + table["personas"] if VarietyFilter().is_pt_br(text)]

@@ -12,8 +12,8 @@ from datasets import Dataset
 from PIL import Image
 
 from datagen import add_reasoning, preference, pt_caps, pt_caps_fusion, pt_vqa_gen, translate
-from datagen.messages import FEATURES, make_row
-from datagen.writer import NothingKept
+from datagen.writing.messages import FEATURES, make_row
+from datagen.writing.writer import NothingKept
 
 
 @pytest.fixture(scope="module")

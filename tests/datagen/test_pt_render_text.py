@@ -5,8 +5,8 @@ import statistics
 import pytest
 
 from datagen import pt_render_text
-from datagen.layouts import LAYOUTS
 from datagen.pt_render_text import RenderText, make_sample
+from datagen.render.layouts import LAYOUTS
 
 
 def test_every_layout_is_read_back_by_tesseract(ocr, cer):
@@ -51,3 +51,14 @@ def test_a_corpus_replaces_the_seed_and_loses_its_pt_br_texts(tmp_path):
     only_pt_br.write_text(json.dumps({"text": "Você pegou o ônibus?"}, ensure_ascii=False) + "\n")
     with pytest.raises(ValueError, match="holds no pt-PT text"):
         RenderText(str(only_pt_br))(random.Random(0), 0)
+
+
+def test_numbers_are_never_broken_across_lines():
+    from datagen.render.fonts import find_fonts
+    from datagen.render.text_render import load_font, wrap_words
+
+    font = load_font(find_fonts("sans")[0], 20)
+    text = "Recebemos de Tiago a quantia de 1 169,42 € e um desconto de 5 % sobre 12 345 678 €."
+    for width in range(120, 600, 7):
+        for line in wrap_words(text, font, width):
+            assert not line.startswith(("169", "345", "678", "€", "%")), (width, line)

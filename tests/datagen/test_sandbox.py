@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from datagen.sandbox import Limits, OutcomeLog, run_python
+from datagen.sandbox.runner import Limits, OutcomeLog, run_python
 
 
 FAST = Limits(wall_seconds=1.5, cpu_seconds=1, memory_mb=200, output_bytes=10_000)

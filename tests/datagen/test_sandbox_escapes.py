@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from datagen import bubblewrap, cgroup
-from datagen.code_exec import call_outcomes
-from datagen.sandbox import Limits, OutcomeLog, SandboxUnavailable, run_python
+from datagen.sandbox import bubblewrap, cgroup
+from datagen.sandbox.code_exec import call_outcomes
+from datagen.sandbox.runner import Limits, OutcomeLog, SandboxUnavailable, run_python
 
 
 FAST = Limits(wall_seconds=3, cpu_seconds=2, memory_mb=200, output_bytes=10_000)
@@ -181,7 +181,7 @@ def test_writes_through_descriptors_and_links_stay_out_of_the_host(tmp_path):
                 pass  # the descriptor listdir itself used
         """
     )
-    bootstrap = Path(__file__).parents[2] / "datagen" / "_sandbox_bootstrap.py"
+    bootstrap = Path(__file__).parents[2] / "datagen" / "sandbox" / "_bootstrap.py"
     bootstrap_before = bootstrap.read_bytes()
     result = run_python(source, FAST)
     assert "ESCAPED" not in result.stdout and result.stdout.count("refused") == 7, result.stdout
@@ -241,7 +241,7 @@ def test_no_secret_of_the_pipeline_reaches_the_snippet(tmp_path):
 # and a sandbox that failed would kill it, not pytest.
 DRIVER = """
 import json, os, sys
-from datagen.sandbox import Limits, run_python
+from datagen.sandbox.runner import Limits, run_python
 source = sys.argv[2].replace("TARGETS", repr((os.getpid(), int(sys.argv[1]))))
 result = run_python(source, Limits(wall_seconds=3, unsafe_in_process=sys.argv[3] == "unsafe"))
 print(json.dumps({"status": result.status, "stdout": result.stdout, "error": result.error}))

@@ -3,11 +3,11 @@
 import pytest
 from PIL import Image
 
-from datagen import cli
-from datagen.card import CardInfo
-from datagen.messages import make_row
-from datagen.secrets import SecretInDataset, check_no_secrets, secret_values
-from datagen.writer import per_item
+from datagen.writing import cli
+from datagen.writing.card import CardInfo
+from datagen.writing.messages import make_row
+from datagen.writing.secrets import SecretInDataset, check_no_secrets, secret_values
+from datagen.writing.writer import per_item
 
 
 SECRET = "hf_" + "LeakedDuringTheRun0123456789"

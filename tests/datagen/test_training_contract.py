@@ -10,7 +10,7 @@ from transformers import CLIPImageProcessor, LlavaProcessor, PreTrainedTokenizer
 from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
 
 from datagen import RENDERING_PIPELINES
-from datagen.messages import check_row
+from datagen.writing.messages import check_row
 
 
 TEMPLATE = (

@@ -5,10 +5,10 @@ from datasets import Dataset
 from PIL import Image
 
 from datagen import preference, translate
-from datagen.chat_client import BadReply
-from datagen.messages import FEATURES, check_preference_row, make_row
-from datagen.protect import protect, restore
-from datagen.replies import score
+from datagen.model.chat_client import BadReply
+from datagen.model.protect import protect, restore
+from datagen.model.replies import score
+from datagen.writing.messages import FEATURES, check_preference_row, make_row
 
 
 SERVER_ARGS = ["--backoff", "0.01", "--max-retries", "2", "--concurrency", "3", "--request-timeout", "5"]

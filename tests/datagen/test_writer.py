@@ -5,10 +5,10 @@ from datasets import Dataset, load_dataset, load_from_disk
 from huggingface_hub import DatasetCard
 from PIL import Image
 
-from datagen import cli, hub
-from datagen.card import CardInfo, size_category, write_card
-from datagen.messages import check_row, make_row
-from datagen.writer import per_item, write_sharded
+from datagen.writing import cli, hub
+from datagen.writing.card import CardInfo, size_category, write_card
+from datagen.writing.messages import check_row, make_row
+from datagen.writing.writer import per_item, write_sharded
 
 
 class Interrupted(RuntimeError):

@@ -1,0 +1,1 @@
+"""Filters on generated text: the pt-PT / pt-BR variety filter, caption similarity."""

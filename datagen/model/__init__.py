@@ -1,0 +1,1 @@
+"""The OpenAI-compatible model client, reply parsing and the model-backed steps' plumbing."""

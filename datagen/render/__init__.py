@@ -1,0 +1,1 @@
+"""Drawing: fonts, backgrounds, text layouts, code, charts, invoices and camera-like degradations."""

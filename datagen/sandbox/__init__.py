@@ -1,0 +1,1 @@
+"""Running untrusted code behind a kernel boundary (bubblewrap, cgroups, rlimits)."""

@@ -1,0 +1,1 @@
+"""Content to render: seed texts, code, chart data, invoice data and image inputs."""

@@ -1,0 +1,1 @@
+"""Questions and answers built from content: OCR tasks, chart questions, multiple choice."""

@@ -1,0 +1,1 @@
+"""Rows, shards, dataset cards, the shared command line and the Hub push."""
