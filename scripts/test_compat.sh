@@ -7,7 +7,7 @@
 # Each end gets its own virtual environment under .venv-compat/ (kept between runs; pip only re-resolves), runs the
 # model, processor, generation, checkpoint, training (full and LoRA) and evaluation-route tests, and then a
 # checkpoint saved under each end is loaded and generated from under the other. Cost on the 2-core CI machine: about
-# 25 minutes from a fresh clone, the two environments' creation (torch comes from the local disk) and 5 minutes of
+# 15 minutes from a fresh clone, the two environments' creation (torch comes from the local disk) and 4 to 5 minutes of
 # tests in each included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
