@@ -11,10 +11,12 @@ import logging
 import re
 from pathlib import Path
 
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
+
 
 logger = logging.getLogger(__name__)
 TRUE, FALSE = {"true", "yes", "1"}, {"false", "no", "0", "none", ""}
-CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+CHECKPOINT = re.compile(rf"^{PREFIX_CHECKPOINT_DIR}-(\d+)$")
 
 
 def is_complete(checkpoint: Path) -> bool:
@@ -28,7 +30,11 @@ def is_complete(checkpoint: Path) -> bool:
 
 def last_complete_checkpoint(output_dir: str | Path) -> Path | None:
     """The highest-numbered complete `checkpoint-N` in `output_dir`; incomplete newer ones are named in a warning."""
-    folders = [path for path in Path(output_dir).glob("checkpoint-*") if CHECKPOINT.match(path.name) and path.is_dir()]
+    folders = [
+        path
+        for path in Path(output_dir).glob(f"{PREFIX_CHECKPOINT_DIR}-*")
+        if CHECKPOINT.match(path.name) and path.is_dir()
+    ]
     for checkpoint in sorted(folders, key=lambda path: int(CHECKPOINT.match(path.name).group(1)), reverse=True):
         if is_complete(checkpoint):
             return checkpoint

@@ -42,9 +42,10 @@ def check_master_weights(trainer, allow_low_precision: bool) -> None:
     the model: they are kept in fp32 beside the frozen low-precision base, which is what QLoRA does too.
     """
     counts = low_precision_trainable(trainer.model)
-    if not counts or trainer.is_deepspeed_enabled or allow_low_precision:
-        if counts and allow_low_precision and not trainer.is_deepspeed_enabled:
-            logger.warning(f"bf16_master_weights: the optimizer steps {counts} low-precision values directly.")
+    if not counts or trainer.is_deepspeed_enabled:
+        return
+    if allow_low_precision:
+        logger.warning(f"bf16_master_weights: the optimizer steps {counts} low-precision values directly.")
         return
     if getattr(trainer.model, "peft_config", None):
         if not (trainer.args.bf16 or trainer.args.fp16):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import torch
 from transformers import TrainerCallback
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR
 
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class StreamPosition(TrainerCallback):
             logger.info(f"Stream resumed at its saved position (rank {self.rank}); no batch is read twice.")
 
     def on_save(self, args, state, control, train_dataloader=None, **kwargs):
-        checkpoint = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+        checkpoint = Path(args.output_dir) / f"{PREFIX_CHECKPOINT_DIR}-{state.global_step}"
         torch.save(train_dataloader.state_dict(), _state_path(checkpoint, self.rank))
 
 
