@@ -64,7 +64,9 @@ def _fill(text: str, facts: dict, topic: str) -> str:
     try:
         return text.format(**facts)
     except KeyError as missing:
-        raise ValueError(f"topic {topic!r}: the template {text!r} uses {missing}, which `facts` does not define") from None
+        raise ValueError(
+            f"topic {topic!r}: the template {text!r} uses {missing}, which `facts` does not define"
+        ) from None
 
 
 def _refuse_pt_br(topic: str, texts: list[str]) -> None:

@@ -50,7 +50,9 @@ def test_every_text_is_pt_pt_and_the_model_says_its_name(dataset):
 
 def test_the_set_trains_through_the_mix_loader(dataset):
     _, out = dataset
-    mix = [{"category": "Text IF", "name": "Self Identification", "size": 156, "weight": 1.0, "source": {"path": str(out)}}]
+    mix = [
+        {"category": "Text IF", "name": "Self Identification", "size": 156, "weight": 1.0, "source": {"path": str(out)}}
+    ]
     mix_file = out.parent / "mix.yaml"
     mix_file.write_text(yaml.safe_dump({"self_id": mix}))
     loaded = load_mix("self_id", mix_file=mix_file)
