@@ -13,6 +13,7 @@ next sample comes from it, whatever the source's real size (a source smaller tha
 sampled), and one epoch is the sum of the entries' `size`.
 """
 
+import glob
 import logging
 import math
 import os
@@ -32,7 +33,7 @@ IMAGES = datasets.List(datasets.Image())
 SFT_FEATURES = datasets.Features({"messages": MESSAGES, "images": IMAGES})
 DPO_FEATURES = datasets.Features({"prompt": MESSAGES, "chosen": MESSAGES, "rejected": MESSAGES, "images": IMAGES})
 # Keys of a source spec that are ours; the others go to `datasets.load_dataset` unchanged.
-OWN_KEYS = ("format", "image_root", "eval_split", "split", "translated_from", "license")
+OWN_KEYS = ("format", "image_root", "eval_split", "split", "translated_from", "license", "prepared_by")
 CAPTION_PROMPT = "Descreve esta imagem."
 
 
@@ -73,8 +74,17 @@ def _from_nemotron2(row: dict) -> dict:
 
 
 def _from_caption(row: dict) -> dict:
-    messages = [{"role": "user", "content": CAPTION_PROMPT}, {"role": "assistant", "content": row["caption"]}]
-    return {"messages": messages, "images": [row["image"]]}
+    # `image` + `caption`, or img2dataset's shards (train/pd12m.py): `jpg` bytes + `txt`.
+    caption = row["caption"] if "caption" in row else row["txt"]
+    messages = [{"role": "user", "content": CAPTION_PROMPT}, {"role": "assistant", "content": caption}]
+    return {"messages": messages, "images": [row["image"] if "image" in row else row["jpg"]]}
+
+
+def _downloaded_only(dataset):
+    # img2dataset keeps every URL it could not fetch as a row without an image, its `status` saying why.
+    if {"status", "jpg"} <= set(dataset.column_names or []):
+        return dataset.filter(lambda status: status == "success", input_columns="status")
+    return dataset
 
 
 def _text_content(message: dict) -> dict:
@@ -164,6 +174,10 @@ def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
             "generate or download it, then fill in its `source` in train/data_mix.yaml, or train on the others "
             "with --skip_unavailable_sources true."
         )
+    missing = _missing_local_files(source)
+    if missing:
+        make = f"make it with `{source['prepared_by']}`" if source.get("prepared_by") else "check the path"
+        raise FileNotFoundError(f"This mix entry reads {', '.join(missing)}, which matches no file yet: {make}.")
     fmt = source.get("format", "messages")
     if fmt not in CONVERTERS:
         raise ValueError(f"Unknown source format {fmt!r}; use one of {sorted(CONVERTERS)}.")
@@ -173,6 +187,8 @@ def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
         dataset = None
     if dataset is None or (isinstance(dataset, datasets.Dataset) and len(dataset) == 0):
         raise ValueError(f"{source.get('data_files') or source.get('path')} holds no rows (split {split!r}).")
+    if fmt == "caption":
+        dataset = _downloaded_only(dataset)
     converter = CONVERTERS[fmt]
     if converter is None:
         dataset = dataset.map(_with_text_contents)
@@ -217,7 +233,17 @@ def usable_entries(
 
 
 def _is_usable(source: dict | None) -> bool:
-    return bool(source) and not ("image_root" in source and not source["image_root"])
+    if not source or ("image_root" in source and not source["image_root"]):
+        return False
+    return not _missing_local_files(source)
+
+
+def _missing_local_files(source: dict) -> list[str]:
+    """The local `data_files` patterns that match nothing: data a preparation step (`prepared_by`) has not made yet."""
+    data_files = source.get("data_files") or {}
+    patterns = data_files.values() if isinstance(data_files, dict) else [data_files]
+    flat = [pattern for value in patterns for pattern in ([value] if isinstance(value, str) else value)]
+    return [pattern for pattern in flat if "://" not in pattern and not glob.glob(pattern)]
 
 
 def compass(mix: str, mix_file: str | os.PathLike = DEFAULT_MIX_FILE, licenses: str | None = None) -> str:

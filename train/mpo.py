@@ -15,7 +15,6 @@ import argparse
 import json
 import logging
 import os
-import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ import yaml
 from tqdm import tqdm
 
 from train.licenses import OPEN_LICENSES
+from train.sampling import draw_rows
 
 
 logger = logging.getLogger(__name__)
@@ -77,16 +77,7 @@ def draw(subsets: list[Subset], size: int, seed: int) -> dict[str, set[int]]:
         raise ValueError("No MMPR subset has an open licence: nothing to draw (see mmpr_licenses.yaml).")
     if size > total:
         logger.warning("Asked for %d MPO pairs; the open subsets hold %d: taking all of them.", size, total)
-    chosen = sorted(random.Random(seed).sample(range(total), min(size, total)))
-    picks, start, position = {}, 0, 0
-    for name, count in counts.items():
-        end = start + count
-        taken = set()
-        while position < len(chosen) and chosen[position] < end:
-            taken.add(chosen[position] - start)
-            position += 1
-        picks[name], start = taken, end
-    return picks
+    return draw_rows(counts, size, seed)
 
 
 def to_preference_row(row: dict, image_root: str) -> dict:
