@@ -82,6 +82,31 @@ CUES: list[tuple[str, str, float]] = [
     # "a gente" is "we" in pt-BR; "toda a gente" is pt-PT's "everybody".
     ("a gente", r"(?<!\btoda )\ba gente\b", 1.5),
     ("tu", _words("tu", "contigo", "te"), -0.5),
+    # pt-PT's informal "you" conjugates in the second person; pt-BR's "você" in the third.
+    (
+        "second-person present",
+        _words(
+            "estás",
+            "tens",
+            "podes",
+            "queres",
+            "vens",
+            "vais",
+            "sabes",
+            "achas",
+            "fazes",
+            "dizes",
+            "és",
+            "precisas",
+            "gostas",
+            "preferes",
+            "conheces",
+            "lembras",
+            "deves",
+            "consegues",
+        ),
+        -1.0,
+    ),  # fmt: skip
     ("vós and vosso", _words("vosso", "vossa", "vossos", "vossas", "vos"), -1.0),
     # Preterites such as "falaste", "comeste", "partiste"; not the many words that end the same way.
     ("second-person past", rf"\b(?!(?:{_NOT_PRETERITES})\b){_W}+(?:aste|este|iste)\b", -1.0),
@@ -112,12 +137,17 @@ CUES: list[tuple[str, str, float]] = [
     # Colloquial pt-BR forms; "tá bem" is pt-PT speech too (pt-BR says "tá bom").
     ("colloquial pt-BR", _words("pra", "pro", "pras", "pros", "né", "tô", "cê", "tava", "tavam"), 2.0),
     ("colloquial tá", r"\btá\b(?!\s+bem\b)", 2.0),
+    ("deixa eu", r"\bdeix[ae] eu\b", 2.0),  # pt-PT: "deixa-me ver"
+    # Quantifiers without the article: "todo mundo" (everybody), "todo dia" (every day); pt-PT "toda a gente",
+    # "todos os dias" ("todo o dia" is "all day").
+    ("todo without article", r"\btodo (?:mundo|dia|ano|mês|domingo|sábado|fim de semana)\b", 1.5),
+    ("final de semana", r"\bfina(?:l|is) de semana\b", 1.5),  # pt-PT: "fim de semana"
     ("tag viu?", r",\s*viu\s*\?", 1.5),
     ("narrative aí", rf"{_SENTENCE_START}(?-i:Aí|E aí)\b", 1.5),
     # Existential "ter" (pt-PT: "há"): at a sentence start, after "sim," or a place adverb, or after a comma.
     (
         "existential ter",
-        r"(?:(?:^|[.!?]\s+)(?-i:Tem)|(?:,|\b(?:aqui|ali|lá|aí|sim|também))\s+tem)\s+"
+        r"(?:(?:^|[.!?]\s+)(?-i:Tem|Tinha)|(?:,|\b(?:aqui|ali|lá|aí|sim|também|hoje|ontem))\s+t(?:em|inha))\s+"
         r"(?:muit|um|uma|uns|umas|algu|dois|duas|três|quatro|cinco|vári|pouc|gente|pessoas|nenhum|cada)",
         1.5,
     ),

@@ -41,6 +41,11 @@ from datagen.sources.seed_texts import load_seed_texts
         ("Sim, tem uma farmácia aqui perto.", "Sim, há uma farmácia aqui perto."),
         ("Deixei o carro em um estacionamento.", "Deixei o carro num parque de estacionamento."),
         ("Tá bom, a gente se vê amanhã.", "Tá bem, vemo-nos amanhã."),
+        ("Deixa eu ver o mapa.", "Deixa-me ver o mapa."),
+        ("Todo mundo chegou cedo.", "Toda a gente chegou cedo."),
+        ("Ela corre todo dia no parque.", "Ela corre todo o dia no parque."),
+        ("Vamos viajar no final de semana.", "Vamos viajar no fim de semana."),
+        ("Você está cansado?", "Estás cansado?"),
     ],
 )
 def test_minimal_pairs_are_told_apart(pt_br, pt_pt):
