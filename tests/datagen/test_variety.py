@@ -54,13 +54,9 @@ def test_minimal_pairs_are_told_apart(pt_br, pt_pt):
     assert variety_filter.judge(pt_pt).label == "pt-PT"
 
 
-@pytest.mark.parametrize(
-    "split, min_recall",
-    [
-        ("tuned1", 0.85),
-        ("tuned2", 0.7),
-    ],
-)
+# Floors a little under the measured recall (tuned1 0.864, tuned2 0.718, heldout2 0.733): a guard against a cue
+# change that loses recall, not a target; heldout2's was measured once, after the cues were final.
+@pytest.mark.parametrize("split, min_recall", [("tuned1", 0.85), ("tuned2", 0.7), (HELDOUT_SPLIT, 0.7)])
 def test_precision_and_recall_on_the_shipped_sample(split, min_recall):
     sample = load_labelled_sample(split)
     assert {label for label, _ in sample} == {"pt-BR", "pt-PT"}
@@ -112,12 +108,27 @@ def test_command_line_prints_scores(capsys):
         "O piso térreo tem uma loja.",
         "A família imperial viveu em Sintra.",
         "Ela perguntou se ficavam para jantar.",  # "se" is "if" after verbs of asking
+        "Comprei presunto de Chaves e uma sanduíche mista.",  # pt-PT words; only "o sanduíche" is pt-BR
         "Half the time it works.",  # English "time" is no pt-BR "time"
         "import time; time.sleep(1)",
     ],
 )
 def test_valid_pt_pt_is_not_flagged(text):
     assert VarietyFilter().judge(text).label == "pt-PT", VarietyFilter().judge(text).cues
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A sala tem cinco metros de largura.",  # "metro" (pt-BR "metrô") is also a unit
+        "O contrato passa a valer amanhã.",  # "passar a" + infinitive is "begin to" in both
+        "O gato dorme debaixo da mesa.",
+        "Comprou um carro elétrico.",  # only "o elétrico", the tram, is pt-PT
+    ],
+)
+def test_words_both_varieties_use_are_no_pt_pt_cue(text):
+    """A pt-PT cue on a shared word would hide the pt-BR cues of the same sentence."""
+    assert VarietyFilter().judge(text).cues == []
 
 
 @pytest.mark.parametrize("word", ["existe", "triste", "este", "oeste", "insiste"])
