@@ -2,10 +2,11 @@
 
     python -m datagen.filtering.measure [--classifier liaad/PtVId] [--weight 0.5]
 
-The sample (``datagen/data/variety_labelled.tsv``) has a ``dev`` half, read while the cues were written,
-and a ``heldout`` half, never tuned on: its rows are the honest figures. Without ``--classifier`` the
-classifier is a tiny stand-in trained here on the dev half (``tiny_classifier.py``), since nothing is
-downloaded; with it, any text-classification model id or folder.
+The sample (``datagen/data/variety_labelled.tsv``) has two splits the cues were tuned on (``tuned1``,
+``tuned2``) and one written before the last revision of the cues and never tuned on (``heldout2``): its
+rows are the honest figures. Without ``--classifier`` the classifier is a tiny stand-in trained here on the
+tuned splits (``tiny_classifier.py``), since nothing is downloaded; with it, any text-classification model
+id or folder.
 """
 
 import argparse
@@ -15,7 +16,7 @@ import torch
 
 from datagen.filtering.classifier import load_classifier
 from datagen.filtering.tiny_classifier import train_tiny_classifier
-from datagen.filtering.variety import VarietyFilter, evaluate, load_labelled_sample
+from datagen.filtering.variety import HELDOUT_SPLIT, SPLITS, TUNED_SPLITS, VarietyFilter, evaluate, load_labelled_sample
 
 
 def _row(name: str, split: str, scores: dict) -> str:
@@ -35,8 +36,8 @@ class _ClassifierAlone:
 
 def _stand_in(folder: str):
     torch.set_num_threads(1)  # a tiny model: more threads only contend
-    dev = load_labelled_sample("dev")
-    train_tiny_classifier([text for _, text in dev], [label for label, _ in dev], folder, epochs=15)
+    tuned = [row for split in TUNED_SPLITS for row in load_labelled_sample(split)]
+    train_tiny_classifier([text for _, text in tuned], [label for label, _ in tuned], folder, epochs=15)
     return load_classifier(folder)
 
 
@@ -47,15 +48,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     print("| filter | split | sentences | pt-BR precision | pt-BR recall | pt-PT kept |")
     print("|---|---|---:|---:|---:|---:|")
-    for split in ("dev", "heldout"):
+    for split in SPLITS:
         print(_row("cues alone", split, evaluate(VarietyFilter(), load_labelled_sample(split))))
     with tempfile.TemporaryDirectory() as folder:
         classifier = load_classifier(args.classifier) if args.classifier else _stand_in(folder)
-        name = args.classifier or "tiny stand-in trained on dev"
-        held = load_labelled_sample("heldout")
-        print(_row(f"{name}, alone", "heldout", evaluate(_ClassifierAlone(classifier), held)))
+        name = args.classifier or "tiny stand-in trained on the tuned splits"
+        held = load_labelled_sample(HELDOUT_SPLIT)
+        print(_row(f"{name}, alone", HELDOUT_SPLIT, evaluate(_ClassifierAlone(classifier), held)))
         combined = VarietyFilter(classifier=classifier, classifier_weight=args.weight)
-        print(_row(f"cues + {name} (weight {args.weight})", "heldout", evaluate(combined, held)))
+        print(_row(f"cues + {name} (weight {args.weight})", HELDOUT_SPLIT, evaluate(combined, held)))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,21 @@
+import csv
+import re
+
 import pytest
 import torch
 
+from datagen.filtering import lexicon
 from datagen.filtering.classifier import load_classifier, pt_br_label
 from datagen.filtering.tiny_classifier import train_tiny_classifier
-from datagen.filtering.variety import VarietyFilter, evaluate, load_labelled_sample, main
+from datagen.filtering.variety import (
+    HELDOUT_SPLIT,
+    LABELLED_SAMPLE,
+    SPLITS,
+    VarietyFilter,
+    evaluate,
+    load_labelled_sample,
+    main,
+)
 from datagen.sources.seed_texts import load_seed_texts
 
 
@@ -15,6 +27,25 @@ from datagen.sources.seed_texts import load_seed_texts
         ("Perdi o ônibus.", "Perdi o autocarro."),
         ("Me passa o sal.", "Passa-me o sal."),
         ("A situação econômica é difícil.", "A situação económica é difícil."),
+        # Lexicon, with plurals
+        ("Os trens estavam cheios.", "Os comboios estavam cheios."),
+        ("Dois caminhões bloquearam a rua.", "Dois camiões bloquearam a rua."),
+        ("O time venceu o campeonato.", "A equipa venceu o campeonato."),
+        ("Ele viajou para o Irã.", "Ele viajou para o Irão."),
+        # Spelling: numbers, billions, the pre-AO90 trema
+        ("Ela fez dezesseis anos.", "Ela fez dezasseis anos."),
+        ("A obra custou dois bilhões.", "A obra custou dois mil milhões."),
+        ("Ele agüenta tudo com tranqüilidade.", "Ele aguenta tudo com tranquilidade."),
+        # Syntax: a subject pronoun before the clitic, existential ter, em um, tá bom
+        ("Eu me lembro daquele dia.", "Lembro-me daquele dia."),
+        ("Sim, tem uma farmácia aqui perto.", "Sim, há uma farmácia aqui perto."),
+        ("Deixei o carro em um estacionamento.", "Deixei o carro num parque de estacionamento."),
+        ("Tá bom, a gente se vê amanhã.", "Tá bem, vemo-nos amanhã."),
+        ("Deixa eu ver o mapa.", "Deixa-me ver o mapa."),
+        ("Todo mundo chegou cedo.", "Toda a gente chegou cedo."),
+        ("Ela corre todo dia no parque.", "Ela corre todo o dia no parque."),
+        ("Vamos viajar no final de semana.", "Vamos viajar no fim de semana."),
+        ("Você está cansado?", "Estás cansado?"),
     ],
 )
 def test_minimal_pairs_are_told_apart(pt_br, pt_pt):
@@ -23,7 +54,9 @@ def test_minimal_pairs_are_told_apart(pt_br, pt_pt):
     assert variety_filter.judge(pt_pt).label == "pt-PT"
 
 
-@pytest.mark.parametrize("split, min_recall", [("dev", 0.85), ("heldout", 0.6)])
+# Floors a little under the measured recall (tuned1 0.864, tuned2 0.718, heldout2 0.733): a guard against a cue
+# change that loses recall, not a target; heldout2's was measured once, after the cues were final.
+@pytest.mark.parametrize("split, min_recall", [("tuned1", 0.85), ("tuned2", 0.7), (HELDOUT_SPLIT, 0.7)])
 def test_precision_and_recall_on_the_shipped_sample(split, min_recall):
     sample = load_labelled_sample(split)
     assert {label for label, _ in sample} == {"pt-BR", "pt-PT"}
@@ -48,7 +81,7 @@ def test_classifier_hook_decides_what_cues_cannot():
 def test_command_line_prints_scores(capsys):
     main(["--evaluate", "Estou fazendo o jantar."])
     out = capsys.readouterr().out
-    assert "heldout precision=" in out and "pt-BR\t+3.0\tgerund progressive, gerund in a clause" in out
+    assert "heldout2 precision=" in out and "pt-BR\t+3.0\tgerund progressive, gerund in a clause" in out
 
 
 @pytest.mark.parametrize(
@@ -62,10 +95,40 @@ def test_command_line_prints_scores(capsys):
         "O prazo legal termina amanhã.",
         "O Arquivo Nacional fica em Lisboa.",
         "Os rapazes fizeram fila à porta do cinema.",
+        # Each of these was read as pt-BR, or as less pt-PT than it is, by an earlier cue that now has a guard.
+        "Naquela aldeia, toda a gente se conhecia.",  # "toda a gente" is no pt-BR "a gente"
+        "Nossa Senhora de Fátima é venerada em todo o país.",  # no interjection "Nossa!"
+        "Valeu a pena esperar.",  # no "Valeu!"
+        "Tá bem, até logo.",  # pt-PT speech; pt-BR says "tá bom"
+        "Meu amor, chegaste tarde.",  # a vocative takes no article
+        "Para onde vão nas férias?",  # "em" before a time word is no motion with "em"
+        "Ele se calhar já saiu.",  # "se calhar" is pt-PT's "maybe", no proclisis
+        "Comi um cachorro-quente na feira.",  # the pt-PT hot dog, no pt-BR dog
+        "A fêmea do lince tem duas crias.",  # closed ê before a nasal in both varieties
+        "O piso térreo tem uma loja.",
+        "A família imperial viveu em Sintra.",
+        "Ela perguntou se ficavam para jantar.",  # "se" is "if" after verbs of asking
+        "Comprei presunto de Chaves e uma sanduíche mista.",  # pt-PT words; only "o sanduíche" is pt-BR
+        "Half the time it works.",  # English "time" is no pt-BR "time"
+        "import time; time.sleep(1)",
     ],
 )
 def test_valid_pt_pt_is_not_flagged(text):
     assert VarietyFilter().judge(text).label == "pt-PT", VarietyFilter().judge(text).cues
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A sala tem cinco metros de largura.",  # "metro" (pt-BR "metrô") is also a unit
+        "O contrato passa a valer amanhã.",  # "passar a" + infinitive is "begin to" in both
+        "O gato dorme debaixo da mesa.",
+        "Comprou um carro elétrico.",  # only "o elétrico", the tram, is pt-PT
+    ],
+)
+def test_words_both_varieties_use_are_no_pt_pt_cue(text):
+    """A pt-PT cue on a shared word would hide the pt-BR cues of the same sentence."""
+    assert VarietyFilter().judge(text).cues == []
 
 
 @pytest.mark.parametrize("word", ["existe", "triste", "este", "oeste", "insiste"])
@@ -75,9 +138,40 @@ def test_the_second_person_preterite_cue_needs_a_preterite(word):
 
 
 def test_the_labelled_sample_is_large_balanced_and_spans_registers():
-    for split in ("dev", "heldout"):
+    for split in SPLITS:
         labels = [label for label, _ in load_labelled_sample(split)]
         assert labels.count("pt-BR") >= 100 and labels.count("pt-PT") >= 100
+    with open(LABELLED_SAMPLE, encoding="utf-8", newline="") as rows:
+        held = [row for row in csv.DictReader(rows, delimiter="\t") if row["split"] == HELDOUT_SPLIT]
+    assert min(sum(row["label"] == label for row in held) for label in ("pt-BR", "pt-PT")) >= 120
+    registers = {"caption", "answer", "reasoning", "chat", "news", "formal", "recipe", "instructions", "literature"}
+    for label in ("pt-BR", "pt-PT"):
+        assert {row["register"] for row in held if row["label"] == label} == registers
+    # No held-out sentence is under both labels (a twin differs in what differs) or in a tuned split.
+    held_texts = [row["text"] for row in held]
+    tuned_texts = {text for split in SPLITS if split != HELDOUT_SPLIT for _, text in load_labelled_sample(split)}
+    assert len(held_texts) == len(set(held_texts)) and not tuned_texts & set(held_texts)
+
+
+def test_pt_pt_money_and_preterites_lean_pt_pt():
+    variety_filter = VarietyFilter()
+    assert "-ámos preterite" in variety_filter.judge("Falámos com ela ontem.").cues
+    assert "até ao" in variety_filter.judge("Fomos até ao fim da rua.").cues
+    assert "pt-PT money" in variety_filter.judge("Custa 3,50 € no café.").cues
+    assert "pt-BR money" in variety_filter.judge("Custa R$ 3,50 no café.").cues
+
+
+def test_every_lexicon_term_is_one_cue_and_no_term_is_claimed_by_both_varieties():
+    pt_br = [br for br, _ in lexicon.PAIRS] + list(lexicon.PT_BR_ONLY) + list(lexicon.PT_BR_SPELLINGS)
+    pt_pt = [pt for _, pt in lexicon.PAIRS] + list(lexicon.PT_PT_ONLY) + list(lexicon.PT_PT_SPELLINGS)
+    assert len(pt_br) == len(set(pt_br)) and len(pt_pt) == len(set(pt_pt))
+    assert not set(pt_br) & set(pt_pt)
+    variety_filter = VarietyFilter()
+    # Each plain word of a pair reads as its own variety: its cue fires and the other variety's does not.
+    for br, pt in lexicon.PAIRS:
+        for word, label in ((br, "pt-BR"), (pt, "pt-PT")):
+            if re.fullmatch(r"[\wÀ-ÿ -]+", word):
+                assert variety_filter.judge(f"Vi {word} ontem.").label == label, (word, label)
 
 
 def test_pt_br_label_is_found_in_the_classifiers_label_names():
@@ -88,11 +182,11 @@ def test_pt_br_label_is_found_in_the_classifiers_label_names():
 
 @pytest.fixture(scope="module")
 def tiny_classifier(tmp_path_factory):
-    """A text-classification model trained here on the dev half, loaded the way liaad/PtVId would be."""
+    """A text-classification model trained here on the tuned1 split, loaded the way liaad/PtVId would be."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # a tiny model on shared cores: more threads only contend
     try:
-        dev = load_labelled_sample("dev")
+        dev = load_labelled_sample("tuned1")
         texts, labels = [text for _, text in dev], [label for label, _ in dev]
         folder = train_tiny_classifier(texts, labels, tmp_path_factory.mktemp("clf"), epochs=15)
         yield load_classifier(str(folder))
@@ -101,7 +195,7 @@ def tiny_classifier(tmp_path_factory):
 
 
 def test_a_local_text_classification_model_plugs_into_the_filter(tiny_classifier):
-    dev = load_labelled_sample("dev")
+    dev = load_labelled_sample("tuned1")
     probabilities = [tiny_classifier(text) for _, text in dev]
     assert all(0.0 <= p <= 1.0 for p in probabilities)
     # What it learnt: it separates the sentences it was trained on.
