@@ -409,6 +409,13 @@ def _sources(args) -> Iterator[tuple[str, Iterable[dict], int | None]]:
         yield entry["name"], dataset, _count(dataset, args.limit) or entry.get("size")
 
 
+def _check(rows, index: BenchmarkIndex, name: str, total: int | None, args) -> OverlapReport:
+    if isinstance(rows, datasets.Dataset) and args.num_proc:  # map-style: the matching in parallel
+        rows = rows.select(range(total)) if total is not None else rows
+        return decontaminate(rows, index, name, drop=False, num_proc=args.num_proc)[1]
+    return find_overlaps(islice(rows, args.limit), index, name, total)
+
+
 def _count(dataset, limit: int | None) -> int | None:
     size = len(dataset) if isinstance(dataset, datasets.Dataset) else None
     return min(filter(None, (size, limit)), default=None)
@@ -431,6 +438,7 @@ def main(argv: list[str] | None = None) -> None:
     check.add_argument("--licenses", default=None, help="check only the entries whose licence this accepts")
     check.add_argument("--split", default="train", help="the split of --data folders")
     check.add_argument("--limit", type=int, default=None, help="rows checked per source (default: all)")
+    check.add_argument("--num_proc", type=int, default=None, help="processes for map-style sources (not streams)")
     check.add_argument("--output", type=Path, help="write the report here as JSON")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -449,7 +457,7 @@ def main(argv: list[str] | None = None) -> None:
     index = BenchmarkIndex.load(args.index)
     report = OverlapReport(settings=index.settings)
     for name, rows, total in _sources(args):
-        report.merge(find_overlaps(islice(rows, args.limit), index, name, total))
+        report.merge(_check(rows, index, name, total, args))
     print(report.table())
     if args.output:
         report.save(args.output)

@@ -266,3 +266,16 @@ def test_the_index_of_the_fixture_benchmarks(tmp_path):
     assert summary["pope_pt"]["questions"] == summary["docvqa_pt"]["questions"] == 0
     index = BenchmarkIndex.from_benchmarks(folder, ["mmmu_pt"])
     assert index.question_matches("Qual é a resposta à pergunta 2?")["mmmu_pt"]["document"] == 2
+
+
+def test_the_cli_reports_a_mix(index, tmp_path, sample_mix_file, capsys):
+    """`report --stage` reads the entries of a mix through train/data.py; the sample set overlaps nothing."""
+    index.save(tmp_path / "index.pkl")
+    for extra in ([], ["--num_proc", "2"]):
+        main(["report", "--index", str(tmp_path / "index.pkl"), "--stage", "sample_sft", "--mix", str(sample_mix_file),
+              "--limit", "10", "--output", str(tmp_path / "report.json"), *extra])  # fmt: skip
+        saved = json.loads((tmp_path / "report.json").read_text())["sources"]
+        assert saved == {
+            "amalia-vl pt-PT sample (SFT)": {"checked": 10, "flagged": 0, "unreadable_images": 0, "benchmarks": {}}
+        }
+    assert "amalia-vl pt-PT sample (SFT)  (any)" in capsys.readouterr().out
