@@ -70,7 +70,7 @@ BOILERPLATE_MIN_QUESTIONS = 20
 # A question asked more often than this in one benchmark is a template ("Que texto está escrito na imagem?"): it
 # identifies no benchmark item, so it is not indexed.
 MAX_REPEATS = 3
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 OVERLAP_COLUMN = "__overlap__"
 FLAG_COLUMN = "__flagged__"
 _IMAGE_MARKER = re.compile(r"<image[^>]*>", re.IGNORECASE)
@@ -129,13 +129,22 @@ class BenchmarkIndex:
     """
 
     def __init__(self, state: dict):
+        self.__setstate__(state)
+
+    # Pickled (to a file, and to `Dataset.map`'s processes, whose cache fingerprint hashes it) as the compact state
+    # alone: arrays and one list of trigrams; the lookup tables are rebuilt from it.
+    def __getstate__(self) -> dict:
+        return self.state
+
+    def __setstate__(self, state: dict) -> None:
         self.state = state
         self.settings = state["settings"]
         self.benchmarks = state["benchmarks"]
         self.hashes = np.asarray(state["image_hashes"], dtype=np.uint64)
-        self._question_sizes = np.array([len(grams) for grams in state["question_ngrams"]], dtype=np.float64)
         self._buckets = self._image_buckets()
-        self._postings = self._question_postings()
+        self._gram_ids = {gram: i for i, gram in enumerate(state["grams"])}
+        self._question_sizes = np.diff(state["question_offsets"]).astype(np.float64)
+        self._postings, self._posting_offsets = self._question_postings()
 
     # Building
 
@@ -217,12 +226,13 @@ class BenchmarkIndex:
             buckets.append(dict(zip(values.tolist(), np.split(order, starts[1:]))))
         return buckets
 
-    def _question_postings(self) -> dict[str, np.ndarray]:
-        postings: dict[str, list[int]] = {}
-        for question, grams in enumerate(self.state["question_ngrams"]):
-            for gram in grams:
-                postings.setdefault(gram, []).append(question)
-        return {gram: np.array(ids, dtype=np.int64) for gram, ids in postings.items()}
+    def _question_postings(self) -> tuple[np.ndarray, np.ndarray]:
+        """For each trigram, the questions that hold it: `postings[offsets[g]:offsets[g + 1]]` for trigram id g."""
+        grams, offsets = self.state["question_grams"], self.state["question_offsets"]
+        questions = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        order = np.argsort(grams, kind="stable")
+        counts = np.bincount(grams, minlength=len(self.state["grams"]))
+        return questions[order], np.concatenate([[0], np.cumsum(counts)])
 
     def image_matches(self, hashed: int) -> dict[str, dict]:
         """The benchmarks holding an image within `max_distance` bits of `hashed`: the closest per benchmark."""
@@ -245,7 +255,8 @@ class BenchmarkIndex:
         """The benchmarks with a question that `text` overlaps (see MIN_OVERLAP): the closest question per
         benchmark."""
         grams = ngrams(text)
-        posted = [self._postings[gram] for gram in grams if gram in self._postings]
+        ids = [self._gram_ids[gram] for gram in grams if gram in self._gram_ids]
+        posted = [self._postings[self._posting_offsets[i] : self._posting_offsets[i + 1]] for i in ids]
         if not posted:
             return {}
         questions, hits = np.unique(np.concatenate(posted), return_counts=True)
@@ -327,8 +338,18 @@ def _content_questions(questions: dict[str, list[tuple[int, str]]], benchmarks: 
             owners.append(benchmarks.index(benchmark))
             docs.append(doc)
             texts.append(text)
-            grams.append(tuple(sorted(content)))
-    return {"question_owner": owners, "question_doc": docs, "question_text": texts, "question_ngrams": grams}
+            grams.append(sorted(content))
+    vocabulary = sorted({gram for content in grams for gram in content})
+    ids = {gram: i for i, gram in enumerate(vocabulary)}
+    return {
+        "question_owner": owners,
+        "question_doc": docs,
+        "question_text": texts,
+        "grams": vocabulary,
+        # Question q's content trigrams are question_grams[question_offsets[q]:question_offsets[q + 1]].
+        "question_grams": np.array([ids[gram] for content in grams for gram in content], dtype=np.int64),
+        "question_offsets": np.concatenate([[0], np.cumsum([len(content) for content in grams])]).astype(np.int64),
+    }
 
 
 def find_overlaps(
