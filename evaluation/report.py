@@ -131,7 +131,7 @@ def markdown(
             lines.append("| " + " | ".join([label, *cells, _cell(average, signed=signed), fidelity_cell]) + " |")
     lines.append("")
     lines.append(
-        "† held-in benchmark in the paper (Table 3's notation: its training split is in the paper's mix). Scores are "
+        "† held-in benchmark in the paper (Table 3's notation, which the paper does not explain further). Scores are "
         "lmms-eval's x 100; MME is perception + cognition (of 2800) and counts as MME/28 in the Average, the mean of "
         "the 18 columns."
     )
