@@ -5,7 +5,9 @@
 
 Each run becomes one row in Table 3's column order (lmms-eval scores x 100; MME as perception + cognition), with the
 Average the paper's way (the 18 columns' mean, MME divided by 28; only when all 18 ran) and, for every run, a row
-of differences to the paper's row `--compare_to`. Held-in benchmarks carry the paper's dagger. The last column is
+of differences to the paper's row `--compare_to`. Held-in benchmarks carry the paper's dagger; with
+`--training_mix stage2` (a mix of train/data_mix.yaml, or of `--mix_file`), the benchmarks held-in for that mix carry
+a double dagger and the footnote names the entries that make them so (evaluation/held_in.py). The last column is
 pt-PT fidelity: the share of free-form answers the variety filter reads as pt-BR (lower is better). `--table4`
 adds the paper's Table 4, RefCOCO REC with the boxes asked for in other formats and scales.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evaluation.fidelity import fidelity
+from evaluation.held_in import WHOLE, held_in_from_mix
 from evaluation.paper import COLUMNS, PAPER_ROWS, TABLE4_MODELS, TABLE4_ROWS, paper_row, percentage, table_average
 from evaluation.tasks import ABLATION_TAG
 from evaluation.tasks.grounding import BOX_FORMATS, SCALES, ablation_task
@@ -80,8 +83,37 @@ def difference(row: Row, reference: Row) -> Row:
     return Row(f"Δ {row.label} − {reference.label} (paper)", values, source="difference")
 
 
-def markdown(rows: list[Row], compare_to: Row | None) -> str:
-    header = ["Model", *(column.label for column in COLUMNS), "Average", "pt-BR %"]
+HELD_IN_MARK = "‡"
+
+
+def held_in_note(held_in: dict[str, list[tuple[str, str]]], training_mix: str) -> str:
+    """The footnote of the double dagger: each held-in column and the mix entries that make it so."""
+
+    def sources(task: str) -> str:
+        whole = [name for name, extent in held_in[task] if extent == WHOLE]
+        part = [name for name, extent in held_in[task] if extent != WHOLE]
+        return "; ".join([*([", ".join(whole)] if whole else []), *([f"part: {', '.join(part)}"] if part else [])])
+
+    columns = [f"{column.name} ({sources(column.task)})" for column in COLUMNS if column.task in held_in]
+    if not columns:
+        return f"{HELD_IN_MARK} no benchmark is held-in for the training mix {training_mix}."
+    return (
+        f"{HELD_IN_MARK} held-in for the training mix {training_mix}: the benchmark's training split is in the mix "
+        f"(or, marked part, a dataset it draws some of its items from): {' · '.join(columns)}."
+    )
+
+
+def markdown(
+    rows: list[Row],
+    compare_to: Row | None,
+    held_in: dict[str, list[tuple[str, str]]] | None = None,
+    training_mix: str = "",
+) -> str:
+    """Table 3 in markdown; `held_in` (task -> the mix entries, `evaluation.held_in`) marks the benchmarks held-in
+    for `training_mix`."""
+    marked = held_in or {}
+    labels = [column.label + (HELD_IN_MARK if column.task in marked else "") for column in COLUMNS]
+    header = ["Model", *labels, "Average", "pt-BR %"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
         shown = [row]
@@ -99,9 +131,12 @@ def markdown(rows: list[Row], compare_to: Row | None) -> str:
             lines.append("| " + " | ".join([label, *cells, _cell(average, signed=signed), fidelity_cell]) + " |")
     lines.append("")
     lines.append(
-        "† held-in benchmark (its training split is in the training mix). Scores are lmms-eval's x 100; MME is "
-        "perception + cognition (of 2800) and counts as MME/28 in the Average, the mean of the 18 columns."
+        "† held-in benchmark in the paper (Table 3's notation, which the paper does not explain further). Scores are "
+        "lmms-eval's x 100; MME is perception + cognition (of 2800) and counts as MME/28 in the Average, the mean of "
+        "the 18 columns."
     )
+    if held_in is not None:
+        lines.append(held_in_note(held_in, training_mix))
     return "\n".join(lines) + "\n"
 
 
@@ -164,6 +199,11 @@ def main(argv: list[str] | None = None) -> None:
         help="published rows to show beside ours: comma-separated names, or all",
     )
     parser.add_argument("--compare_to", default="AMALIA-VL-DPO", help="the published row the differences refer to")
+    parser.add_argument(
+        "--training_mix",
+        help="mark the benchmarks held-in for this mix of --mix_file (e.g. stage2): its training split is in the mix",
+    )
+    parser.add_argument("--mix_file", type=Path, help="the mix file of --training_mix (default train/data_mix.yaml)")
     parser.add_argument("--output", type=Path, help="write the markdown here too (it is always printed)")
     parser.add_argument("--chart", type=Path, help="write a PNG bar chart here")
     parser.add_argument(
@@ -177,7 +217,8 @@ def main(argv: list[str] | None = None) -> None:
     published = paper_rows([name.strip() for name in args.paper_rows.split(",")])
     reference = paper_rows([args.compare_to])[0] if args.compare_to else None
     rows = published + ours
-    text = markdown(rows, reference)
+    held_in = held_in_from_mix(args.training_mix, args.mix_file) if args.training_mix else None
+    text = markdown(rows, reference, held_in, args.training_mix or "")
     if args.table4:
         text += "\n" + ablation_markdown(args.runs)
     print(text)

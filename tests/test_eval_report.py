@@ -3,10 +3,13 @@
 import json
 
 import pytest
+import yaml
 
 from evaluation import report
 from evaluation.fidelity import fidelity
+from evaluation.held_in import HELD_IN, held_in
 from evaluation.paper import AVERAGE_MISPRINTS, COLUMNS, PAPER_ROWS, paper_row, table_average
+from evaluation.tasks import TABLE3
 
 
 @pytest.mark.parametrize("name, values, printed", PAPER_ROWS, ids=[row[0] for row in PAPER_ROWS])
@@ -91,3 +94,40 @@ def test_table4_lists_each_format_and_scale(tmp_path):
     assert "| AMALIA-VL (paper) | list, as Table 3 | 80.0 | 67.1 |" in lines
     assert "| ours | list | 80.0 | 67.1 |" in lines  # [0-1] is Table 3's RefRec column
     assert "| ours | json | – | 25.0 |" in lines
+
+
+def _held_in_report(tmp_path, *options) -> list[str]:
+    write_run(tmp_path / "run", "ours", paper_row("AMALIA-VL-DPO"))
+    report.main([str(tmp_path / "run"), *options, "--output", str(tmp_path / "t.md")])
+    return (tmp_path / "t.md").read_text().splitlines()
+
+
+def test_the_benchmarks_held_in_for_a_training_mix_are_marked(tmp_path):
+    lines = _held_in_report(tmp_path, "--training_mix", "stage2")
+    marked = [cell.strip() for cell in lines[0].split("|") if "‡" in cell]
+    # Table 1's TextVQA, AI2D, OCR-VQA, IIIT5K, ScienceQA and Nemotron's DocVQA set, in the columns' order.
+    assert marked == ["MMStar†‡", "OCR‡", "TxtVQA†‡", "DocVQA†‡", "AI2D‡"]
+    assert lines[-1] == (
+        "‡ held-in for the training mix stage2: the benchmark's training split is in the mix (or, marked part, a "
+        "dataset it draws some of its items from): MMStar (part: ScienceQA, AI2D) · OCR (part: IIIT5K, OCR-VQA, "
+        "TextVQA, Nemotron2-DocVQA-CoT) · TxtVQA (TextVQA) · DocVQA (Nemotron2-DocVQA-CoT) · AI2D (AI2D)."
+    )
+    # Without a mix, only the paper's daggers.
+    assert "‡" not in "".join(_held_in_report(tmp_path / "plain"))
+
+
+def test_held_in_follows_the_mix_file(tmp_path):
+    mixes = {
+        "mine": [{"category": "Science", "name": "AI2D", "size": 10, "weight": 1.0, "source": None}],
+        "none": [{"category": "Mine", "name": "my photos", "size": 10, "weight": 1.0, "source": None}],
+    }
+    (tmp_path / "mix.yaml").write_text(yaml.safe_dump(mixes))
+    lines = _held_in_report(tmp_path / "a", "--training_mix", "mine", "--mix_file", str(tmp_path / "mix.yaml"))
+    assert [cell.strip() for cell in lines[0].split("|") if "‡" in cell] == ["MMStar†‡", "AI2D‡"]
+    lines = _held_in_report(tmp_path / "b", "--training_mix", "none", "--mix_file", str(tmp_path / "mix.yaml"))
+    assert "‡" not in lines[0] and lines[-1] == "‡ no benchmark is held-in for the training mix none."
+
+
+def test_held_in_names_real_tasks():
+    assert {task for tasks in HELD_IN.values() for task in tasks} <= set(TABLE3)
+    assert held_in(["TextVQA", "ChartQA"])["ocrbench_pt"] == [("TextVQA", "part"), ("ChartQA", "part")]
