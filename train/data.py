@@ -70,7 +70,7 @@ def _from_nemotron2(row: dict) -> dict:
     # nvidia/Nemotron-VLM-Dataset-v2 (its data_format.md): TRL-like `messages` whose `content` is a list of typed
     # fragments; an image fragment names a file inside the subset's media archives, so the paths go to `images`.
     images = [item["image"] for message in row["messages"] for item in message["content"] if item["type"] == "image"]
-    return {"messages": [_text_content(message) for message in row["messages"]], "images": images}
+    return {"messages": [text_content(message) for message in row["messages"]], "images": images}
 
 
 def _from_caption(row: dict) -> dict:
@@ -87,7 +87,7 @@ def _downloaded_only(dataset):
     return dataset
 
 
-def _text_content(message: dict) -> dict:
+def text_content(message: dict) -> dict:
     # TRL's vision format also allows typed content items (datagen writes them); TRL places the images itself.
     content = message["content"]
     if isinstance(content, list):
@@ -97,7 +97,7 @@ def _text_content(message: dict) -> dict:
 
 def _with_text_contents(row: dict) -> dict:
     converted = {
-        key: [_text_content(m) for m in row[key]] for key in ("messages", "prompt", "chosen", "rejected") if key in row
+        key: [text_content(m) for m in row[key]] for key in ("messages", "prompt", "chosen", "rejected") if key in row
     }
     if "images" not in row and row.get("image") is not None:
         converted["images"] = [row["image"]]  # TRL also accepts one `image` per row

@@ -35,7 +35,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from train.data import DEFAULT_MIX_FILE, _text_content, load_source, usable_entries
+from train.data import DEFAULT_MIX_FILE, text_content, load_source, usable_entries
 from train.overlap_report import OverlapReport
 
 
@@ -118,7 +118,7 @@ def _bands(max_distance: int) -> list[tuple[int, int]]:
 def user_texts(row: dict) -> list[str]:
     """The text of every user turn of a TRL row (`messages` for SFT, `prompt` for DPO)."""
     turns = [*(row.get("messages") or []), *(row.get("prompt") or [])]
-    return [_text_content(turn)["content"] for turn in turns if turn["role"] == "user"]
+    return [text_content(turn)["content"] for turn in turns if turn["role"] == "user"]
 
 
 class BenchmarkIndex:
