@@ -30,12 +30,12 @@ from tqdm.auto import tqdm
 
 from datagen.writing.cli import setup_logging
 from train.data import DEFAULT_MIX_FILE, load_source, read_mix, usable_entries
-from train.sample_guard import with_undecoded_images
 
 
 logger = logging.getLogger(__name__)
 PROGRESS = "progress.json"
 MIX = "mix.yaml"
+SHARES = "shares.txt"
 SHARD_PATTERN = "train-*.parquet"
 
 
@@ -88,6 +88,9 @@ def selected_rows(entry: dict, seed: int, num_proc: int | None):
     A map-style source larger than `size` gives `size` rows drawn at random (`seed`); a stream gives its first `size`
     rows in stored order (drawing at random would read it whole). A smaller source gives all its rows: the
     prepared mix keeps the entry's weight, so training repeats them, as it would the source itself."""
+    # Here, not at the top: sample_guard imports transformers, which train.release_data (importing this) never needs.
+    from train.sample_guard import with_undecoded_images
+
     source = dict(entry["source"])
     if num_proc and not source.get("streaming"):
         source["num_proc"] = num_proc  # datasets.load_dataset downloads and prepares in parallel
@@ -219,7 +222,7 @@ def _finish_shard(progress: dict, folder: Path, rows: list[dict], stream, name: 
     _write_json(folder / PROGRESS, progress)
 
 
-def prepared_entry(entry: dict, folder: Path, progress: dict, licenses: str | None) -> dict:
+def prepared_entry(entry: dict, folder: Path, progress: dict, licenses: str | None, table_share: float) -> dict:
     """The entry as the prepared mix file holds it: the same category, size and weight (so the shares stay Table
     1's), its source the prepared folder, and where the rows came from."""
     prepared = {key: value for key, value in entry.items() if key != "source"}
@@ -233,6 +236,7 @@ def prepared_entry(entry: dict, folder: Path, progress: dict, licenses: str | No
     prepared["prepared"] = {
         "rows": progress["rows"],
         "shards": len(progress["shards"]),
+        "share_in_mix_file": round(table_share, 6),  # Table 1's share for stage 2, before any entry was left out
         "taken": progress["taken"],
         "from": entry["source"],
         "licenses": licenses or "all",
@@ -271,8 +275,10 @@ def write_mix(output: Path, mix: str, stage_entries: list[dict], selected: list[
     if waiting:
         logger.warning(f"{len(waiting)} entries are not prepared yet ({', '.join(waiting)}): mix.yaml comes after.")
         return None
+    total = sum(entry["weight"] for entry in stage_entries)
     prepared = [
-        prepared_entry(entry, output / names[entry["name"]], progress[entry["name"]], licenses) for entry in selected
+        prepared_entry(entry, output / names[entry["name"]], progress[entry["name"]], licenses, entry["weight"] / total)
+        for entry in selected
     ]
     path = output / MIX
     header = f"# Prepared by python -m train.prepare_mix from mix {mix!r}: train with --data_mix {mix} "
@@ -280,8 +286,10 @@ def write_mix(output: Path, mix: str, stage_entries: list[dict], selected: list[
     tmp = path.with_name(f".{MIX}.tmp")
     tmp.write_text(header + yaml.safe_dump({mix: prepared}, allow_unicode=True, sort_keys=False, width=120))
     os.replace(tmp, path)
+    table = shares_table(stage_entries, prepared)
+    (output / SHARES).write_text(table + "\n")  # for the release's card
     print(f"Mix {mix!r} prepared in {output} ({path}); its shares against the mix file's:")
-    print(shares_table(stage_entries, prepared))
+    print(table)
     return path
 
 
