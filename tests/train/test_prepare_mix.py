@@ -4,6 +4,7 @@ and that the prepared mix.yaml trains: a drawn stream's shares are the printed o
 
 import json
 import re
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -174,3 +175,20 @@ def test_jobs_split_the_entries_disjointly_and_by_size():
     assert jobs == [["e0"], ["e1", "e4", "e5"], ["e2", "e3"]]
     with pytest.raises(ValueError, match="--job-index must be 0 to 2, not 3"):
         job_entries(entries, 3, 3)
+
+
+def test_sft_trains_on_the_prepared_mix(prepared, tiny_checkpoint, tmp_path):
+    from test_release_round_trip import REPO, sft_command
+
+    command = sft_command(tiny_checkpoint, prepared / "mix.yaml", tmp_path / "run") + ["--data_mix", "stage2"]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-4000:]
+    # train/data.py's log of the mix it drew: the four prepared entries, an epoch of the sum of their sizes.
+    assert "Mix 'stage2': 4 sources, 1,200 samples an epoch" in result.stderr
+    assert (tmp_path / "run" / "model.safetensors").exists()
+
+
+def test_num_proc_converts_in_processes_to_the_same_rows(prepared, fixture_mix, tmp_path):
+    prepare(fixture_mix, tmp_path, "--num-proc", "2")
+    for name in TAGS:
+        assert shard_rows(tmp_path / slug(name)) == shard_rows(prepared / slug(name)), name
