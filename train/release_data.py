@@ -243,7 +243,7 @@ def stage(folder: Path, repo_prefix: str, own_sets_license: str | None) -> list[
     licenses = {entry["name"]: release_license(entry, own_sets_license) for entry in published}
     pushes = []
     for entry in published:
-        set_folder = Path(entry["source"]["path"])
+        set_folder = folder / slug(entry["name"])  # not the path in mix.yaml: the folder may have moved since
         card = set_folder / "README.md"
         card.write_text(set_card(entry, mix, entries, repos[entry["name"]], licenses[entry["name"]]))
         rows = datasets.load_dataset(
