@@ -105,28 +105,34 @@ def test_printed_shares_match_a_drawn_stream_of_the_prepared_mix(fixture_mix, tm
     assert shares["Text IF"][1] == 0.0 and shares["Total"] == (100.0, 100.0)
 
 
-def test_a_rerun_skips_what_is_done_and_redoes_an_interrupted_shard(prepared, fixture_mix, tmp_path, caplog):
+@pytest.mark.parametrize(
+    ("interrupted", "finished", "other"),
+    [("Cauldron VQA", 3, "VQAv2 pt"), ("VQAv2 pt", 1, "Cauldron VQA")],  # a map-style source, a stream
+)
+def test_a_rerun_skips_what_is_done_and_redoes_an_interrupted_shard(
+    prepared, fixture_mix, tmp_path, caplog, interrupted, finished, other
+):
     output = tmp_path / "out"
     prepare(fixture_mix, output)
-    folder = output / "cauldron-vqa"
-    # A crash between renaming shard 3 into place and recording it, while shard 4 was being written: the progress
-    # lists shards 0-2 only, shard 3 is on disk, shard 4 half written.
+    folder = output / slug(interrupted)
+    # A crash between renaming shard `finished` into place and recording it, while the next one was being written:
+    # the progress lists the shards before it only, that shard is on disk, the next half written.
     progress = json.loads((folder / "progress.json").read_text())
-    progress["shards"], progress["done"] = progress["shards"][:3], False
+    progress["shards"], progress["done"] = progress["shards"][:finished], False
     (folder / "progress.json").write_text(json.dumps(progress))
-    for path in sorted(folder.glob("train-*.parquet"))[4:]:
+    for path in sorted(folder.glob("train-*.parquet"))[finished + 1 :]:
         path.unlink()
-    (folder / ".train-00004.parquet.tmp").write_bytes(b"PAR1 torn")
-    untouched = {path: path.stat().st_mtime_ns for path in (output / "vqav2-pt").glob("train-*.parquet")}
-    kept = {path: path.stat().st_mtime_ns for path in sorted(folder.glob("train-*.parquet"))[:3]}
+    (folder / f".train-{finished + 1:05d}.parquet.tmp").write_bytes(b"PAR1 torn")
+    untouched = {path: path.stat().st_mtime_ns for path in (output / slug(other)).glob("train-*.parquet")}
+    kept = {path: path.stat().st_mtime_ns for path in sorted(folder.glob("train-*.parquet"))[:finished]}
     with caplog.at_level("INFO"):
         prepare(fixture_mix, output)
-    assert "VQAv2 pt: already prepared" in caplog.text
+    assert f"{other}: already prepared" in caplog.text
     assert {path: path.stat().st_mtime_ns for path in untouched} == untouched  # a finished entry is not rewritten
     assert {path: path.stat().st_mtime_ns for path in kept} == kept  # nor a finished shard
     assert not list(folder.glob(".*.tmp"))
-    # The same rows as an uninterrupted run, shard for shard.
-    assert shard_rows(folder) == shard_rows(prepared / "cauldron-vqa")
+    # The same rows as an uninterrupted run, shard for shard: the stream went on from the recorded position.
+    assert shard_rows(folder) == shard_rows(prepared / slug(interrupted))
     assert json.loads((folder / "progress.json").read_text())["done"]
 
 
