@@ -19,8 +19,10 @@ def push_folder(
     revision: str = "main",
     commit_message: str | None = None,
     space_sdk: str | None = None,
+    allow_patterns: list[str] | None = None,
 ) -> str:
-    """Uploads every file of `folder` to `repo_id` at `revision` in a single commit; returns the commit URL."""
+    """Uploads every file of `folder` (or those `allow_patterns` match) to `repo_id` at `revision` in a single
+    commit; returns the commit URL."""
     from huggingface_hub import HfApi
 
     api = HfApi()
@@ -34,6 +36,7 @@ def push_folder(
             repo_type=repo_type,
             revision=revision,
             commit_message=commit_message or f"Release from {Path(folder).name}",
+            allow_patterns=allow_patterns,
         )
     except Exception as error:  # connection refused, DNS, TLS, HTTP 4xx/5xx: all end the push the same way
         raise PushError(

@@ -131,7 +131,7 @@ CONVERTED_FEATURES = {
 }
 
 
-def _resolve_image_paths(dataset, image_root: str):
+def _resolve_image_paths(dataset, image_root: str, map_kwargs: dict | None = None):
     # Relative paths in jsonl / llava annotations are relative to the source's image folder, not to the caller.
     def resolve(row):
         return {
@@ -140,7 +140,7 @@ def _resolve_image_paths(dataset, image_root: str):
             ]
         }
 
-    return dataset.map(resolve)
+    return dataset.map(resolve, **(map_kwargs or {}))
 
 
 def _is_saved_dataset(path) -> bool:
@@ -163,10 +163,11 @@ def _load_split(source: dict, split: str):
     return saved.to_iterable_dataset() if source.get("streaming") else saved
 
 
-def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
+def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = (), num_proc: int | None = None):
     """Load one source's `split` and convert it to TRL's vision format (SFT or DPO, from the columns it has).
 
     `extra_columns` keeps columns beyond the format's own (the sample test set keeps `answer` and `choices`).
+    `num_proc` converts a map-style source in that many processes (train/prepare_mix.py); a stream converts lazily.
     """
     if source is None:
         raise ValueError(
@@ -190,16 +191,20 @@ def load_source(source: dict, split: str, extra_columns: tuple[str, ...] = ()):
     if fmt == "caption":
         dataset = _downloaded_only(dataset)
     converter = CONVERTERS[fmt]
+    parallel = {"num_proc": num_proc} if num_proc and not _is_stream(dataset) else {}
     if converter is None:
-        dataset = dataset.map(_with_text_contents)
+        dataset = dataset.map(_with_text_contents, **parallel)
     else:
         dataset = dataset.map(
-            converter, remove_columns=list(dataset.column_names or []), features=CONVERTED_FEATURES.get(fmt)
+            converter,
+            remove_columns=list(dataset.column_names or []),
+            features=CONVERTED_FEATURES.get(fmt),
+            **parallel,
         )
     if "images" not in (dataset.column_names or []):
-        dataset = dataset.map(_with_images_column)
+        dataset = dataset.map(_with_images_column, **parallel)
     if source.get("image_root"):
-        dataset = _resolve_image_paths(dataset, source["image_root"])
+        dataset = _resolve_image_paths(dataset, source["image_root"], parallel)
     elif fmt in PATH_FORMATS:
         raise ValueError(
             f"Source {source.get('path')!r} stores image paths: set `image_root` to the folder of its images."
