@@ -248,7 +248,9 @@ def _missing_local_files(source: dict) -> list[str]:
     data_files = source.get("data_files") or {}
     patterns = data_files.values() if isinstance(data_files, dict) else [data_files]
     flat = [pattern for value in patterns for pattern in ([value] if isinstance(value, str) else value)]
-    return [pattern for pattern in flat if "://" not in pattern and not glob.glob(pattern)]
+    # Relative to the source's folder when `path` is one (as `load_dataset` reads them), else to the working folder.
+    base = source["path"] if os.path.isdir(source.get("path", "")) else ""
+    return [pattern for pattern in flat if "://" not in pattern and not glob.glob(os.path.join(base, pattern))]
 
 
 def compass(mix: str, mix_file: str | os.PathLike = DEFAULT_MIX_FILE, licenses: str | None = None) -> str:

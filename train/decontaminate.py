@@ -35,7 +35,7 @@ import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 
-from train.data import DEFAULT_MIX_FILE, text_content, load_source, usable_entries
+from train.data import DEFAULT_MIX_FILE, load_source, text_content, usable_entries
 from train.overlap_report import OverlapReport
 
 

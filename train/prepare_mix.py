@@ -16,7 +16,6 @@ the stage's mix with each entry reading its folder, and the final shares are pri
 """
 
 import argparse
-import dataclasses
 import json
 import logging
 import os
@@ -130,8 +129,7 @@ class Decontaminator:
 
         decoded = shard.cast_column("images", datasets.List(datasets.Image()))  # pixels, for perceptual hashes
         kept, report = decontaminate(decoded, self.index, source_name, drop=True)
-        summary = dataclasses.asdict(report) if dataclasses.is_dataclass(report) else {"report": str(report)}
-        return kept, {"dropped": len(shard) - len(kept), **summary}
+        return kept, {"dropped": len(shard) - len(kept), **report.to_dict()}
 
 
 def write_shard(rows: list[dict], features, path: Path, name: str, decontaminator=None) -> tuple[int, dict | None]:
@@ -288,9 +286,27 @@ def write_mix(output: Path, mix: str, stage_entries: list[dict], selected: list[
     os.replace(tmp, path)
     table = shares_table(stage_entries, prepared)
     (output / SHARES).write_text(table + "\n")  # for the release's card
+    _write_overlaps(output, progress.values())
     print(f"Mix {mix!r} prepared in {output} ({path}); its shares against the mix file's:")
     print(table)
     return path
+
+
+def _write_overlaps(output: Path, progresses) -> None:
+    """`output/decontamination.json`: the shards' overlap reports joined, per source and benchmark; and its table."""
+    reports = [
+        shard["decontamination"] for state in progresses for shard in state["shards"] if shard.get("decontamination")
+    ]
+    if not reports:
+        return
+    from train.overlap_report import OverlapReport
+
+    joined = OverlapReport.from_dict(reports[0])
+    for report in reports[1:]:
+        joined.merge(OverlapReport.from_dict(report))
+    joined.save(output / "decontamination.json")
+    print(f"Dropped as overlapping the evaluation suite ({output / 'decontamination.json'}):")
+    print(joined.table())
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -198,3 +198,42 @@ def test_num_proc_converts_in_processes_to_the_same_rows(prepared, fixture_mix, 
     prepare(fixture_mix, tmp_path, "--num-proc", "2")
     for name in TAGS:
         assert shard_rows(tmp_path / slug(name)) == shard_rows(prepared / slug(name)), name
+
+
+def test_decontaminate_drops_the_rows_that_ask_a_benchmark_question(tmp_path):
+    """--decontaminate with a real index (train/decontaminate.py): the copied questions go, the report counts them."""
+    import datasets
+
+    from train.decontaminate import BenchmarkIndex
+
+    asked = "Qual é o nome da loja que aparece no letreiro por cima da porta?"
+    BenchmarkIndex.from_items([("textvqa_pt", 0, [], asked)]).save(tmp_path / "index.pkl")
+    questions = [
+        asked.upper() if index % 7 == 0 else f"Quantas janelas tem a casa número {index} desta rua?"
+        for index in range(20)
+    ]  # rows 0, 7 and 14 copy the benchmark's question (in capitals)
+    rows = [
+        {"messages": [{"role": "user", "content": q}, {"role": "assistant", "content": f"[own {i}]"}], "images": []}
+        for i, q in enumerate(questions)
+    ]
+    datasets.Dataset.from_list(rows).save_to_disk(tmp_path / "own")
+    mix = [
+        {
+            "category": "VQA",
+            "name": "Own VQA",
+            "language": "pt-PT",
+            "size": 20,
+            "weight": 1.0,
+            "license": "cc-by-4.0",
+            "source": {"path": str(tmp_path / "own"), "format": "messages"},
+        }
+    ]
+    (tmp_path / "mix.yaml").write_text(yaml.safe_dump({"stage2": mix}))
+    prepare(tmp_path / "mix.yaml", tmp_path / "out", "--decontaminate", str(tmp_path / "index.pkl"))
+    kept = [row["messages"][1]["content"] for row in shard_rows(tmp_path / "out" / "own-vqa")]
+    assert len(kept) == 17 and not {"[own 0]", "[own 7]", "[own 14]"} & set(kept)
+    (entry,) = yaml.safe_load((tmp_path / "out" / "mix.yaml").read_text())["stage2"]
+    assert entry["prepared"]["dropped_as_overlap"] == 3
+    report = json.loads((tmp_path / "out" / "decontamination.json").read_text())["sources"]["Own VQA"]
+    assert report["checked"] == 20 and report["flagged"] == 3
+    assert report["benchmarks"]["textvqa_pt"]["question_rows"] == 3
