@@ -228,7 +228,7 @@ def usable_entries(
         raise ValueError(f"No entry of mix {mix!r} has a licence that --licenses {licenses} accepts.")
     if not skip_unavailable:
         return entries
-    usable = [entry for entry in entries if _is_usable(entry["source"])]
+    usable = [entry for entry in entries if is_usable(entry["source"])]
     missing = [entry["name"] for entry in entries if entry not in usable]
     if missing:
         logger.warning(f"Mix {mix!r} without its unavailable sources: {', '.join(missing)}.")
@@ -237,7 +237,7 @@ def usable_entries(
     return usable
 
 
-def _is_usable(source: dict | None) -> bool:
+def is_usable(source: dict | None) -> bool:
     if not source or ("image_root" in source and not source["image_root"]):
         return False
     return not _missing_local_files(source)
@@ -262,7 +262,7 @@ def compass(mix: str, mix_file: str | os.PathLike = DEFAULT_MIX_FILE, licenses: 
     rows = {}
     for entry in entries:
         share, available = rows.get(entry["category"], (0.0, 0.0))
-        usable = _is_usable(entry["source"]) and is_accepted(entry, accepted)
+        usable = is_usable(entry["source"]) and is_accepted(entry, accepted)
         rows[entry["category"]] = (share + entry["weight"] / total, available + usable * entry["weight"] / total)
     rows["Total"] = (sum(share for share, _ in rows.values()), sum(available for _, available in rows.values()))
     width = max(len(category) for category in [*rows, "category"])
@@ -289,6 +289,7 @@ def load_mix(
     skip_unavailable: bool = False,
     num_shards: int = 64,
     licenses: str | None = None,
+    entries: list[dict] | None = None,
 ):
     """Load the sources of `mix`; several are drawn as one stream with their weights as sampling probabilities.
 
@@ -302,11 +303,13 @@ def load_mix(
     buffer mixes them further, but `datasets` does not save its content with the stream's state, so a resumed run
     would skip the samples it held; without one, a resume continues exactly (train/stream_state.py).
     `skip_unavailable` trains on the entries that have a usable source, `licenses` on those whose licence it
-    accepts (train/licenses.py), their weights renormalised. The log starts with the mix's `compass`.
+    accepts (train/licenses.py), their weights renormalised; a caller that has selected them already
+    (`usable_entries`) passes them as `entries`. The log starts with the mix's `compass`.
     """
     if split == "train":  # once a run, not again for its held-out split
         logger.warning(f"Mix {mix!r} by category (--licenses {licenses}):\n{compass(mix, mix_file, licenses)}")
-    entries = usable_entries(mix, mix_file, skip_unavailable, licenses)
+    if entries is None:
+        entries = usable_entries(mix, mix_file, skip_unavailable, licenses)
     if split == "eval":
         entries = [entry for entry in entries if entry["source"] and entry["source"].get("eval_split")]
         if not entries:

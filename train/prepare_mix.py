@@ -28,7 +28,7 @@ from datasets.table import embed_table_storage
 from tqdm.auto import tqdm
 
 from datagen.writing.cli import setup_logging
-from train.data import DEFAULT_MIX_FILE, load_source, read_mix, usable_entries
+from train.data import DEFAULT_MIX_FILE, is_usable, load_source, read_mix, usable_entries
 
 
 logger = logging.getLogger(__name__)
@@ -335,9 +335,11 @@ def stage_entries(mix: str, mix_file: Path, licenses: str | None, skip_unavailab
     """The entries to prepare; without `skip_unavailable`, an entry without a usable source is an error before any
     work starts (not hours into the run)."""
     entries = usable_entries(mix, mix_file, licenses=licenses)
-    usable = usable_entries(mix, mix_file, skip_unavailable=True, licenses=licenses)
+    usable = [entry for entry in entries if is_usable(entry["source"])]
     missing = [entry["name"] for entry in entries if entry not in usable]
-    if missing and not skip_unavailable:
+    if missing and skip_unavailable:
+        logger.warning(f"Mix {mix!r} without its unavailable sources: {', '.join(missing)}.")
+    elif missing:
         raise ValueError(
             f"Mix {mix!r} has entries without a usable source (no `source`, or `image_root: null`): "
             f"{', '.join(missing)}. Fill them in in {mix_file}, or pass --skip-unavailable-sources."

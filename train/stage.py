@@ -255,21 +255,17 @@ def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
     """The mix's train split and, when the run evaluates, its held-out split. A streamed mix without `max_steps`
     gets the steps of `num_train_epochs` epochs of the entries that are left (Table 1's sizes)."""
 
+    # Selected once, so that what is left out is said once.
+    entries = usable_entries(
+        stage_args.data_mix, stage_args.data_mix_file, stage_args.skip_unavailable_sources, stage_args.licenses
+    )
+
     def load(split):
-        return load_mix(
-            stage_args.data_mix,
-            split,
-            training_args.seed,
-            stage_args.data_mix_file,
-            skip_unavailable=stage_args.skip_unavailable_sources,
-            licenses=stage_args.licenses,
-        )
+        mix, mix_file = stage_args.data_mix, stage_args.data_mix_file
+        return load_mix(mix, split, training_args.seed, mix_file, licenses=stage_args.licenses, entries=entries)
 
     train = load("train")
     if isinstance(train, datasets.IterableDataset) and training_args.max_steps <= 0:
-        entries = usable_entries(
-            stage_args.data_mix, stage_args.data_mix_file, stage_args.skip_unavailable_sources, stage_args.licenses
-        )
         samples_per_step = (
             training_args.per_device_train_batch_size
             * training_args.gradient_accumulation_steps
