@@ -18,6 +18,7 @@ import ast
 import json
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from datasets import load_dataset
 
@@ -55,14 +56,16 @@ def fineweb2_texts(rows: Iterable[dict], variety: VarietyFilter | None = None) -
 CONVERTERS = {"codesearchnet": codesearchnet_functions, "fineweb2": fineweb2_texts}
 
 
-def _rows(dataset: str, config: str | None, split: str) -> Iterable[dict]:
-    from pathlib import Path
-
-    if Path(dataset).is_dir():  # a local copy in the source's schema (the tests' fixtures, an offline mirror)
+def source_rows(dataset: str, config: str | None, split: str, streaming: bool = True) -> Iterable[dict]:
+    """A source's rows from the Hub, or from a local folder of its Parquet/JSON files (the tests' fixtures,
+    an offline mirror); streamed unless a pipeline needs them by index."""
+    if Path(dataset).is_dir():
         files = sorted(str(p) for p in Path(dataset).iterdir() if p.suffix in (".parquet", ".json", ".jsonl"))
+        if not files:
+            raise ValueError(f"{dataset} holds no .parquet, .json or .jsonl files")
         kind = "parquet" if files[0].endswith(".parquet") else "json"
-        return load_dataset(kind, data_files=files, split=split, streaming=True)
-    return load_dataset(dataset, config, split=split, streaming=True)
+        return load_dataset(kind, data_files=files, split=split, streaming=streaming)
+    return load_dataset(dataset, config, split=split, streaming=streaming)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     written = 0
     with open(args.output, "w", encoding="utf-8") as out:
-        for item in CONVERTERS[args.source](_rows(args.dataset, args.config, args.split)):
+        for item in CONVERTERS[args.source](source_rows(args.dataset, args.config, args.split)):
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
             written += 1
             if args.limit and written >= args.limit:
