@@ -20,16 +20,13 @@ at most 1000 pixels on both sides, else as per-mille.
 """
 
 import argparse
-import io
 import logging
 import random
 from dataclasses import dataclass
 from functools import cached_property
 
-from PIL import Image
-
 from datagen.render.invoice_render import Box
-from datagen.sources.real_sources import source_rows
+from datagen.sources.real_sources import as_image, source_rows
 from datagen.tasks.invoice_questions import QUESTIONS, invoice_turns
 from datagen.writing.messages import make_row
 
@@ -119,15 +116,6 @@ def _union(word_boxes: list[list[int]], sx: float, sy: float) -> Box:
     x1, y1 = min(b[0] for b in word_boxes), min(b[1] for b in word_boxes)
     x2, y2 = max(b[2] for b in word_boxes), max(b[3] for b in word_boxes)
     return round(x1 * sx), round(y1 * sy), round(x2 * sx), round(y2 * sy)
-
-
-def as_image(value) -> Image.Image:
-    """The ``image`` column decoded (``datasets`` decodes it; a bare Parquet struct holds its bytes)."""
-    if isinstance(value, Image.Image):
-        return value.convert("RGB")
-    if isinstance(value, dict) and value.get("bytes"):
-        return Image.open(io.BytesIO(value["bytes"])).convert("RGB")
-    raise ValueError(f"a FATURA image must be an image or {{'bytes': ...}}, not {type(value).__name__}")
 
 
 @dataclass
