@@ -181,6 +181,7 @@ class CallWriter:
             self.skips.record(index, bad[0])
         return {
             "index": index,
+            "digest": function_digest(function),
             "function": {"name": name, "source": source, "calls": kept_calls} if kept_calls else None,
             "snippets": kept_snippets,
             "asked": {"calls": len(calls), "snippets": len(snippets)},
@@ -206,7 +207,7 @@ def read_functions(path: str, limit: int | None) -> list[dict]:
 
 
 def _check_settings(output_dir: Path, settings: dict) -> None:
-    """A resumed run must ask what the first asked: refuse other counts or another input file."""
+    """A resumed run must ask what the first asked: refuse another model or other counts."""
     path = output_dir / SETTINGS_FILE
     if path.exists():
         before = json.loads(path.read_text())
@@ -220,15 +221,28 @@ def _check_settings(output_dir: Path, settings: dict) -> None:
     path.write_text(json.dumps(settings, indent=2) + "\n")
 
 
-def read_progress(path: Path) -> dict[int, dict]:
+def function_digest(function: dict) -> str:
+    return hashlib.sha256(json.dumps([function["name"], function["source"]]).encode()).hexdigest()[:16]
+
+
+def read_progress(path: Path, functions: list[dict]) -> dict[int, dict]:
+    """The finished functions among ``functions``; a run may grow (a larger --num-samples), not change."""
     done = {}
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
                 entry = json.loads(line)
-                done[int(entry["index"])] = entry
+                index, digest = int(entry["index"]), entry["digest"]
             except (ValueError, KeyError, TypeError):
                 continue  # a line torn by a crash: that function is done again
+            if index >= len(functions):
+                continue  # a smaller --num-samples than before: left out of this run's files
+            if digest != function_digest(functions[index]):
+                raise ValueError(
+                    f"{path} was written for another --code-file (function {index} differs); use another "
+                    "--output-dir, or delete the progress file to start over"
+                )
+            done[index] = entry
     return done
 
 
@@ -283,12 +297,10 @@ def main(argv: list[str] | None = None) -> dict:
     choose_route(limits)  # refuse before asking anything when there is no kernel boundary
     output_dir = Path(args.output_dir)
     functions = read_functions(args.code_file, args.num_samples)
-    code_hash = hashlib.sha256(json.dumps(functions).encode()).hexdigest()
-    settings = {"functions_sha256": code_hash, "model": args.model}
-    settings |= {"calls": args.calls, "snippets": args.snippets, "max_output_chars": args.max_output_chars}
-    _check_settings(output_dir, settings)
+    settings = {"model": args.model, "calls": args.calls, "snippets": args.snippets}
+    _check_settings(output_dir, settings | {"max_output_chars": args.max_output_chars})
     progress = output_dir / PROGRESS_FILE
-    done = read_progress(progress)
+    done = read_progress(progress, functions)
     pending = [index for index in range(len(functions)) if index not in done]
     if pending:
         logger.info("%d of %d functions already done; %d to go", len(done), len(functions), len(pending))

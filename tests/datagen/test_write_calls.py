@@ -107,11 +107,20 @@ def test_calls_and_snippets_are_kept_only_when_they_run_the_same_twice(tmp_path,
     assert len(snippets) == 6
 
 
-def test_a_run_with_other_settings_is_refused(tmp_path, fake_server, code_file):
+def test_a_run_grows_but_never_changes(tmp_path, fake_server, code_file):
     out = tmp_path / "calls"
     write_calls.main(_args(code_file, out, fake_server().url) + ["--num-samples", "1"])
-    with pytest.raises(ValueError, match="other settings \\(calls, functions_sha256\\)"):
-        write_calls.main(_args(code_file, out, fake_server().url) + ["--calls", "2"])
+    assert [f["name"] for f in _jsonl(out / "functions.jsonl")] == ["soma_quadrados"]
+    more = fake_server()
+    write_calls.main(_args(code_file, out, more.url) + ["--num-samples", "3"])
+    assert len(set(more.answered)) == 4  # two requests for each new function, none for the first
+    assert [f["name"] for f in _jsonl(out / "functions.jsonl")] == list(RUNNABLE)
+    with pytest.raises(ValueError, match="other settings \\(calls\\)"):
+        write_calls.main(_args(code_file, out, more.url) + ["--calls", "2"])
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"name": "f", "source": "def f(x):\n    return x\n"}) + "\n")
+    with pytest.raises(ValueError, match="another --code-file"):
+        write_calls.main(_args(other, out, more.url))
 
 
 def test_survives_faults_and_a_dying_server_then_resumes(tmp_path, fake_server, code_file):
