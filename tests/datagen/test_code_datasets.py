@@ -158,14 +158,14 @@ def test_outputs_are_never_thumbnails_and_come_in_frames():
 
 
 def test_simple_code_outputs_yes_no_is_balanced_in_any_run(tmp_path):
-    # Seed 0's first 300 samples drew 66 "yes" against 48 "no" when each verdict was a coin flip.
+    # Seed 0's first 200 samples drew 42 "yes" against 32 "no" when each verdict was a coin flip.
     sampler = SimpleCodeOutputs(CodeSource(), OutcomeLog(tmp_path / "log.jsonl"), FAST)
     verdicts, kinds = Counter(), Counter()
-    for index in range(300):
+    for index in range(200):
         row = sampler(item_rng(0, index), index)
         kinds[row["task"].split("/")[1]] += 1
         if row["task"].split("/")[1] == "yes_no":
             verdicts[_answer(row).split(maxsplit=1)[0].strip(".")] += 1
     yes, no = verdicts["Sim"] + verdicts["Yes"], verdicts["Não"] + verdicts["No"]
-    assert yes + no >= 90 and abs(yes - no) <= 1, verdicts
-    assert min(kinds.values()) >= 90, kinds  # and each kind a third of the samples
+    assert yes + no >= 60 and abs(yes - no) <= 1, verdicts
+    assert min(kinds.values()) >= 60, kinds  # and each kind a third of the samples
