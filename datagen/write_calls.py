@@ -15,11 +15,13 @@ Everything the model wrote is untrusted: each function's calls, and each program
 sandbox, and only what runs to the end and prints or returns the same both times is kept (randomness,
 clocks and memory addresses differ between runs); calls that fail because they name something that is
 not there (``NameError``, a missing module) are dropped, and at most one call per function may raise.
+Values and outputs become answers, so those the variety filter reads as pt-BR are dropped as well.
 
 Writes ``functions.jsonl`` (``{"name", "source", "calls"}``, functions with at least one call kept) and
 ``snippets.jsonl`` (``{"source"}``) into ``--output-dir``, with ``chat_cache.jsonl`` (a re-run never asks
 twice), ``sandbox_outcomes.jsonl``, ``skipped.jsonl``, ``run_summary.json`` and ``progress.jsonl``:
-one line per finished function, so a killed run resumes where it stopped.
+one line per finished function, so a killed run resumes where it stopped and a larger ``--num-samples``
+grows a finished run.
 """
 
 import argparse
@@ -34,8 +36,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from datagen.model.chat_client import BadReply, ChatClient, ReplyCache, add_chat_arguments, settings_from
-from datagen.model.model_steps import CACHE_FILE
+from datagen.filtering.classifier import add_variety_arguments, variety_filter_from
+from datagen.model.chat_client import BadReply, add_chat_arguments, settings_from
+from datagen.model.model_steps import CACHE_FILE, Clients
 from datagen.model.replies import json_lists
 from datagen.sandbox.code_exec import CallOutcome, call_outcomes, snippet_output
 from datagen.sandbox.runner import Limits, OutcomeLog, choose_route
@@ -122,7 +125,8 @@ class Sandboxed:
     limits: Limits
     max_output_chars: int
 
-    def calls(self, source: str, calls: list[str], key: str) -> list[str]:
+    def calls(self, source: str, calls: list[str], key: str) -> list[tuple[str, CallOutcome]]:
+        """The calls kept, with what they return or raise."""
         first = call_outcomes(source, calls, self.log, f"{key}/run-1", self.limits)
         second = call_outcomes(source, calls, self.log, f"{key}/run-2", self.limits) if first else None
         if not first or not second:  # the function does not load, or a call ran away with the whole run
@@ -130,7 +134,7 @@ class Sandboxed:
         kept, raised = [], 0
         for call, one, two in zip(calls, first, second):
             if one == two and self._usable(one) and not (one.raised and raised):
-                kept.append(call)
+                kept.append((call, one))
                 raised += one.raised
         return kept
 
@@ -139,11 +143,12 @@ class Sandboxed:
             outcome.raised and outcome.text.split(":", 1)[0] in MISSING_NAME
         )
 
-    def snippet(self, source: str, key: str) -> bool:
+    def snippet(self, source: str, key: str) -> str | None:
+        """What the snippet prints, or None unless it printed the same (short, non-empty) text twice."""
         first = snippet_output(source, self.log, f"{key}/run-1", self.limits)
         if not first or not first.strip() or len(first) > self.max_output_chars:
-            return False
-        return snippet_output(source, self.log, f"{key}/run-2", self.limits) == first
+            return None
+        return first if snippet_output(source, self.log, f"{key}/run-2", self.limits) == first else None
 
 
 class CallWriter:
@@ -151,7 +156,7 @@ class CallWriter:
 
     def __init__(self, args: argparse.Namespace, functions: list[dict], skips: SkipLog, sandbox: Sandboxed):
         self.args, self.functions, self.skips, self.sandbox = args, functions, skips, sandbox
-        self.client = ChatClient(settings_from(args), ReplyCache(Path(args.output_dir) / CACHE_FILE))
+        self.client, self.variety = Clients(args).get(), variety_filter_from(args)
 
     def _ask(self, prompt: str, parse, bad: list[str]) -> list[str]:
         messages = [{"role": "user", "content": [{"type": "text", "text": prompt}]}]
@@ -175,8 +180,12 @@ class CallWriter:
             parse_snippets,
             bad,
         )
-        kept_calls = self.sandbox.calls(source, calls, f"write_calls/{index}/calls") if calls else []
-        kept_snippets = [s for k, s in enumerate(snippets) if self.sandbox.snippet(s, f"write_calls/{index}/{k}")]
+        ran = self.sandbox.calls(source, calls, f"write_calls/{index}/calls") if calls else []
+        printed = {s: self.sandbox.snippet(s, f"write_calls/{index}/{k}") for k, s in enumerate(snippets)}
+        # Returned values and printed outputs become answers: pt-BR ones are dropped like any other target.
+        kept_calls = [call for call, outcome in ran if not self.variety.is_pt_br(outcome.text)]
+        kept_snippets = [s for s, output in printed.items() if output and not self.variety.is_pt_br(output)]
+        pt_br = len(ran) - len(kept_calls) + sum(bool(output) for output in printed.values()) - len(kept_snippets)
         if bad and not kept_calls and not kept_snippets:  # a function lost to bad replies, not to the sandbox
             self.skips.record(index, bad[0])
         return {
@@ -185,6 +194,7 @@ class CallWriter:
             "function": {"name": name, "source": source, "calls": kept_calls} if kept_calls else None,
             "snippets": kept_snippets,
             "asked": {"calls": len(calls), "snippets": len(snippets)},
+            "pt_br": pt_br,
             "bad_replies": bad,
         }
 
@@ -263,13 +273,14 @@ def write_outputs(output_dir: Path, done: dict[int, dict], requested: int) -> di
     asked_calls = sum(entry["asked"]["calls"] for entry in entries)
     asked_snippets = sum(entry["asked"]["snippets"] for entry in entries)
     passed_snippets = sum(len(entry["snippets"]) for entry in entries)
+    pt_br = sum(entry["pt_br"] for entry in entries)
     details = {
         "functions_with_calls": len(functions),
         "calls_kept": calls,
-        "calls_dropped_by_sandbox": asked_calls - calls,
         "snippets_kept": len(snippets),
-        "snippets_dropped_by_sandbox": asked_snippets - passed_snippets,
         "snippets_repeated": passed_snippets - len(snippets),
+        "dropped_by_sandbox": asked_calls + asked_snippets - calls - passed_snippets - pt_br,
+        "dropped_as_pt_br": pt_br,
     }
     kept = sum(bool(entry["function"] or entry["snippets"]) for entry in entries)
     return write_summary(output_dir, requested, kept, details)
@@ -285,7 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-output-chars", type=int, default=300, help="longer returned values or printed outputs are dropped"
     )
+    parser.add_argument("--cache", help=f"reply cache (JSONL); default <output-dir>/{CACHE_FILE}")
     add_chat_arguments(parser)
+    add_variety_arguments(parser)
     add_sandbox_arguments(parser)
     return parser
 

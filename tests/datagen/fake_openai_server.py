@@ -59,8 +59,9 @@ def quoted(text: str) -> str:
 
 def code_reply(text: str) -> str | None:
     """datagen.write_calls' prompts: calls of the quoted function and printing programs, as a sloppy coder
-    writes them: in prose and fences, with a call that does not parse, one that names something missing,
-    one with a random argument, and one program that prints something random."""
+        writes them: in prose and fences, with a call that does not parse, one that names something missing,
+        one with a random argument, one program that prints something random, one that does not parse and one
+    that prints pt-BR."""
     lowered = text.lower()
     if "invocações" not in lowered and "programas curtos" not in lowered:
         return None
@@ -78,7 +79,7 @@ def code_reply(text: str) -> str | None:
     return (
         f"Dois programas:\n\n```python\ntotal = sum(range(1, 11))\nprint('Soma para {name}:', total)\n```\n\n"
         f"E outro, com a função `{name}`:\n\n```python\nimport random\nprint(random.random())\n```\n\n"
-        "```\nprint('nunca acaba'\n```"
+        "```\nprint('nunca acaba'\n```\n\n```python\nprint('Você vai pegar o ônibus às', 7)\n```"
     )
 
 

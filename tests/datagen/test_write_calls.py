@@ -78,10 +78,12 @@ def test_calls_and_snippets_are_kept_only_when_they_run_the_same_twice(tmp_path,
     ]
     assert [s["source"] for s in _jsonl(out / "snippets.jsonl")] == [
         f"total = sum(range(1, 11))\nprint('Soma para {name.split('.')[-1]}:', total)\n" for name in FUNCTIONS
-    ]  # the random program is dropped; the one that does not parse is never run
+    ]  # the random and the pt-BR programs are dropped; the one that does not parse is never run
     assert summary["requested"] == summary["kept"] == len(FUNCTIONS)
-    assert summary["calls_kept"] == 12 and summary["calls_dropped_by_sandbox"] == 5 * 6 - 12
-    assert summary["snippets_kept"] == 5 and summary["snippets_dropped_by_sandbox"] == 5
+    # Of 6 calls and 3 programs parsed per function: 12 calls and 5 programs kept, the random program and
+    # all calls of needs_numpy and spin dropped by the sandbox, the pt-BR program by the variety filter.
+    assert summary["calls_kept"] == 12 and summary["snippets_kept"] == 5
+    assert summary["dropped_by_sandbox"] == 5 * 6 - 12 + 5 and summary["dropped_as_pt_br"] == 5
 
     # A re-run asks nothing and writes the same; so does one resumed from a progress file cut short.
     before = (out / "functions.jsonl").read_text(), (out / "snippets.jsonl").read_text()
