@@ -10,7 +10,7 @@
 ``--dataset`` is a Hub id or a local folder of Parquet/JSON files in the source's own schema; rows are
 streamed, so a limit reads only what it needs. CodeSearchNet rows (``func_name``, ``whole_func_string``,
 ``language``, ...) become ``{"name", "source"}`` Python functions that parse and have at most 50 lines;
-the calls SePIC and PTOutputsToCode need are a model's to write and are not made here. FineWeb-2 rows
+the calls SePIC and PTOutputsToCode need are written by a model with ``datagen.write_calls``. FineWeb-2 rows
 (``text``, ``id``, ``url``, ...) become ``{"text", "id"}`` paragraphs the variety filter reads as pt-PT
 (FineWeb-2's Portuguese is mostly Brazilian) that carry digits or symbols the shipped seed lacks. An
 OCR dataset's image and transcription columns become the ``{"image", "text"}`` dataset PT-OCR's
