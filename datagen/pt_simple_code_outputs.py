@@ -45,8 +45,29 @@ CARD = CardInfo(
 )
 
 
+# Kinds and verdicts in a fixed cycle over the sample index, not a coin per sample: a coin is fair only on
+# average (seed 0 drew 186 "yes" in 311 yes/no turns), while the cycle gives every run of six samples one
+# yes and one no, so any block of the dataset, and every job of a split run, is balanced.
+KINDS = (("direct", None), ("yes_no", True), ("mcq", None), ("direct", None), ("yes_no", False), ("mcq", None))
+
+
 def _flat(output: str) -> str:
     return output.rstrip("\n").replace("\n", " / ")
+
+
+def output_turn(rng: random.Random, index: int, output: str, language: str) -> tuple[str, tuple[str, str]]:
+    """The question kind and the yes/no verdict follow the sample index (see ``KINDS``); the rest is drawn."""
+    output = output.rstrip("\n")
+    kind, says_yes = KINDS[index % len(KINDS)]
+    misses = near_misses(rng, output, 3)
+    if kind == "yes_no" and misses:  # without a near miss a "no" is impossible, so neither verdict is asked
+        candidate = output if says_yes else misses[0]
+        answer = ANSWER_YES[language] if says_yes else ANSWER_NO[language].format(output=output)
+        return kind, (YES_NO[language].format(candidate=candidate), answer)
+    if kind == "mcq" and len(misses) == 3:
+        question, answer = format_mcq(rng, CHOICE[language], _flat(output), [_flat(m) for m in misses], language)
+        return kind, (question, answer)
+    return "direct", (DIRECT[language], output)
 
 
 @dataclass
@@ -55,26 +76,13 @@ class SimpleCodeOutputs:
     log: OutcomeLog
     limits: Limits
 
-    def _turn(self, rng: random.Random, output: str, language: str) -> tuple[str, tuple[str, str]]:
-        output = output.rstrip("\n")
-        kind = rng.choice(["direct", "yes_no", "mcq"])
-        misses = near_misses(rng, output, 3)
-        if kind == "yes_no" and misses:
-            candidate = output if rng.random() < 0.5 else misses[0]
-            answer = ANSWER_YES[language] if candidate == output else ANSWER_NO[language].format(output=output)
-            return kind, (YES_NO[language].format(candidate=candidate), answer)
-        if kind == "mcq" and len(misses) == 3:
-            question, answer = format_mcq(rng, CHOICE[language], _flat(output), [_flat(m) for m in misses], language)
-            return kind, (question, answer)
-        return "direct", (DIRECT[language], output)
-
     def __call__(self, rng: random.Random, index: int) -> dict | None:
         source = self.source.snippet(rng)
         output = snippet_output(source, self.log, key=f"simple_code_outputs/{index}", limits=self.limits)
         if not output or not output.strip():
             return None
         language = pick_language(rng)
-        kind, turn = self._turn(rng, output, language)
+        kind, turn = output_turn(rng, index, output, language)
         return make_row([render_code(rng, source)], [turn], task=f"simple_code_outputs/{kind}/{language}")
 
 

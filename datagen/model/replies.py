@@ -43,20 +43,25 @@ def same_answer(a: str, b: str) -> bool:
 
 def json_list(reply: str) -> list:
     """The last JSON list in a reply that parses (prose and code fences around it are fine)."""
-    for match in reversed(list(re.finditer(r"\[.*\]", reply, re.S))):
+    lists = json_lists(reply)
+    if not lists:
+        raise BadReply("the reply holds no JSON list")
+    return lists[-1]
+
+
+def json_lists(reply: str) -> list[list]:
+    """Every JSON list in a reply, in order, nested brackets and brackets inside strings included."""
+    decoder, found, end = json.JSONDecoder(), [], 0
+    for match in re.finditer(r"\[", reply):
+        if match.start() < end:
+            continue  # inside a list already found
         try:
-            parsed = json.loads(match.group())
+            parsed, end = decoder.raw_decode(reply, match.start())
         except json.JSONDecodeError:
             continue
         if isinstance(parsed, list):
-            return parsed
-    # A greedy match may span two lists; try each bracketed span alone.
-    for match in reversed(list(re.finditer(r"\[[^\[\]]*\]", reply))):
-        try:
-            return json.loads(match.group())
-        except json.JSONDecodeError:
-            continue
-    raise BadReply("the reply holds no JSON list")
+            found.append(parsed)
+    return found
 
 
 def yes_or_no(reply: str) -> bool:

@@ -51,6 +51,10 @@ def add_code_arguments(parser: argparse.ArgumentParser) -> None:
         help="JSONL of functions ({name, source, calls}) or snippets ({source}) "
         "to use instead of the built-in templates",
     )
+    add_sandbox_arguments(parser)
+
+
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sandbox-seconds", type=float, default=Limits.wall_seconds, help="wall-clock limit per sandbox run"
     )

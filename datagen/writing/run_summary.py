@@ -48,7 +48,8 @@ def skip_reasons(output_dir: str | Path) -> Counter:
     return Counter(last.values())
 
 
-def write_summary(output_dir: str | Path, requested: int, kept: int) -> dict:
+def write_summary(output_dir: str | Path, requested: int, kept: int, details: dict | None = None) -> dict:
+    """``details``: a step's own counts, added as they are (e.g. calls kept and dropped)."""
     skipped = skip_reasons(output_dir)
     summary = {
         "requested": requested,
@@ -56,6 +57,7 @@ def write_summary(output_dir: str | Path, requested: int, kept: int) -> dict:
         "skipped_for_bad_replies": sum(skipped.values()),
         "dropped_by_filters": requested - kept - sum(skipped.values()),
         "skip_reasons": dict(skipped.most_common()),
+        **(details or {}),
     }
     Path(output_dir, SUMMARY).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     logger.info(

@@ -14,6 +14,7 @@ time: the persistent bad reply a step must skip. ``--die-after N`` exits on the 
 """
 
 import argparse
+import ast
 import base64
 import hashlib
 import io
@@ -56,10 +57,38 @@ def quoted(text: str) -> str:
     return text.rsplit("<<<", 1)[1].rsplit(">>>", 1)[0]
 
 
+def code_reply(text: str) -> str | None:
+    """datagen.write_calls' prompts: calls of the quoted function and printing programs, as a sloppy coder
+        writes them: in prose and fences, with a call that does not parse, one that names something missing,
+        one with a random argument, one program that prints something random, one that does not parse and one
+    that prints pt-BR."""
+    lowered = text.lower()
+    if "invocações" not in lowered and "programas curtos" not in lowered:
+        return None
+    function = next(node for node in ast.walk(ast.parse(quoted(text))) if isinstance(node, ast.FunctionDef))
+    name, arity = function.name, len(function.args.args) - len(function.args.defaults)
+    if "invocações" in lowered:
+
+        def call(*first):
+            return f"{name}({', '.join(list(first) + [str(k + 2) for k in range(arity - len(first))])})"
+
+        calls = [call("1"), call("7"), call("-4"), call(), f"{name}(1, ", call("undefined_helper()")]
+        if arity:
+            calls += [call("__import__('random').randint(0, 10 ** 9)")]
+        return "Claro! Aqui estão as invocações:\n\n```json\n" + json.dumps(calls) + "\n```\nEspero que ajude."
+    return (
+        f"Dois programas:\n\n```python\ntotal = sum(range(1, 11))\nprint('Soma para {name}:', total)\n```\n\n"
+        f"E outro, com a função `{name}`:\n\n```python\nimport random\nprint(random.random())\n```\n\n"
+        "```\nprint('nunca acaba'\n```\n\n```python\nprint('Você vai pegar o ônibus às', 7)\n```"
+    )
+
+
 def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
     last = messages[-1]
     text, colour = text_of(last), colour_of(last)
     lowered = text.lower()
+    if (code := code_reply(text)) is not None:
+        return code
     if "describe" in lowered:
         base = f"A {ENGLISH[colour]} square."
         return base if "short" in lowered else base + f" The whole picture is {ENGLISH[colour]}, seen by {model}."

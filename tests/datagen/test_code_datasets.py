@@ -1,11 +1,13 @@
 import json
 import random
 import re
+from collections import Counter
 
 import pytest
 from datasets import load_from_disk
 
 from datagen import pt_outputs_to_code, pt_simple_code_outputs, sepic
+from datagen.pt_simple_code_outputs import SimpleCodeOutputs
 from datagen.render.code_render import render_code, render_output
 from datagen.sandbox.runner import Limits, OutcomeLog
 from datagen.sepic import Sepic
@@ -13,6 +15,7 @@ from datagen.simple_code_ocr import SimpleCodeOcr
 from datagen.sources.code_sources import CodeSource
 from datagen.sources.code_templates import FUNCTION_TEMPLATES, make_function
 from datagen.tasks.mcq import LETTERS
+from datagen.writing.writer import item_rng
 
 
 FAST = Limits(wall_seconds=2, cpu_seconds=1, memory_mb=200)
@@ -152,3 +155,17 @@ def test_outputs_are_never_thumbnails_and_come_in_frames():
         widths.add(image.width)
     assert min(w for w, _ in sizes) >= 224 and min(h for _, h in sizes) >= 96
     assert len(widths) > 1  # framed and bare outputs differ
+
+
+def test_simple_code_outputs_yes_no_is_balanced_in_any_run(tmp_path):
+    # Seed 0's first 200 samples drew 42 "yes" against 32 "no" when each verdict was a coin flip.
+    sampler = SimpleCodeOutputs(CodeSource(), OutcomeLog(tmp_path / "log.jsonl"), FAST)
+    verdicts, kinds = Counter(), Counter()
+    for index in range(200):
+        row = sampler(item_rng(0, index), index)
+        kinds[row["task"].split("/")[1]] += 1
+        if row["task"].split("/")[1] == "yes_no":
+            verdicts[_answer(row).split(maxsplit=1)[0].strip(".")] += 1
+    yes, no = verdicts["Sim"] + verdicts["Yes"], verdicts["Não"] + verdicts["No"]
+    assert yes + no >= 60 and abs(yes - no) <= 1, verdicts
+    assert min(kinds.values()) >= 60, kinds  # and each kind a third of the samples

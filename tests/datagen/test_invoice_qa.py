@@ -3,9 +3,10 @@ import re
 
 import pytest
 
-from datagen.invoice_qa import NAMES, make_sample, normalise
+from datagen.invoice_qa import make_sample
 from datagen.render.invoice_render import render_invoice
 from datagen.sources.invoice_data import ITEMS, euros, make_invoice, nif_check_digit
+from datagen.tasks.invoice_questions import NAMES, normalise
 from datagen.writing.messages import message_text
 
 
@@ -17,7 +18,7 @@ def test_every_field_box_holds_its_value(ocr, cer):
     rng = random.Random(3)
     invoice = make_invoice(rng)
     image, boxes = render_invoice(rng, invoice)
-    assert set(boxes) == set(invoice.fields) == set(NAMES)
+    assert set(boxes) == set(invoice.fields) <= set(NAMES)  # NAMES also names the blocks real invoices have
     rates = {}
     for key, (x1, y1, x2, y2) in boxes.items():
         crop = image.crop((x1 - 3, y1 - 3, x2 + 3, y2 + 3))
@@ -105,7 +106,7 @@ def test_bread_and_books_pay_the_reduced_rate():
 
 def test_field_positions_move_between_invoices():
     """Without looking at the page a box must not be guessable: each field's centre spreads widely."""
-    centres = {key: [] for key in NAMES}
+    centres = {key: [] for key in make_invoice(random.Random(0)).fields}
     for seed in range(60):
         rng = random.Random(seed)
         image, boxes = render_invoice(rng, make_invoice(rng))

@@ -11,7 +11,7 @@ import pytest
 from datasets import Dataset
 from PIL import Image
 
-from datagen import add_reasoning, preference, pt_caps, pt_caps_fusion, pt_vqa_gen, translate
+from datagen import add_reasoning, preference, pt_caps, pt_caps_fusion, pt_vqa_gen, translate, write_calls
 from datagen.writing.messages import FEATURES, make_row
 from datagen.writing.writer import NothingKept
 
@@ -78,3 +78,21 @@ def test_pipeline_finishes_against_transformers_serve(step, served_tiny_vlm, inp
     cache = out / "chat_cache.jsonl"  # absent when not one reply was usable
     replies = [json.loads(line)["reply"] for line in cache.read_text().splitlines()] if cache.exists() else []
     assert all(isinstance(reply, str) and reply.strip() for reply in replies)
+
+
+def test_write_calls_finishes_against_transformers_serve(served_tiny_vlm, tmp_path):
+    code = tmp_path / "code.jsonl"
+    functions = [("dobro", "def dobro(x):\n    return 2 * x\n"), ("soma", "def soma(a, b):\n    return a + b\n")]
+    code.write_text("".join(json.dumps({"name": name, "source": source}) + "\n" for name, source in functions))
+    out = tmp_path / "calls"
+    requests_before = _requests_served(served_tiny_vlm)
+    summary = write_calls.main(
+        ["--code-file", str(code), "--output-dir", str(out), "--base-url", served_tiny_vlm.base_url]
+        + ["--model", served_tiny_vlm.model, "--max-tokens", "12", "--concurrency", "2", "--bad-reply-retries", "1"]
+        + ["--backoff", "0", "--request-timeout", "120", "--sandbox-seconds", "2"]
+    )
+    assert summary["requested"] == 2
+    assert summary["kept"] + summary["skipped_for_bad_replies"] + summary["dropped_by_filters"] == 2
+    assert _requests_served(served_tiny_vlm) > requests_before
+    kept = [json.loads(line) for line in (out / "functions.jsonl").read_text().splitlines()]
+    assert all(function["calls"] for function in kept)  # whatever a random model wrote, nothing unchecked

@@ -4,8 +4,12 @@ import json
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
+from datasets import Dataset, Features, Value, load_from_disk
+from datasets import Image as ImageFeature
+from PIL import Image
 
-from datagen import simple_code_ocr
+from datagen import pt_ocr, simple_code_ocr
 from datagen.sources.real_sources import main
 
 
@@ -64,3 +68,31 @@ def test_fineweb2_keeps_pt_pt_paragraphs_rich_in_numbers(tmp_path):
     out = tmp_path / "texts.jsonl"
     assert main(["fineweb2", "--dataset", str(tmp_path / "fw"), "--output", str(out)]) == 1
     assert json.loads(out.read_text()) == {"text": pt, "id": "a/0"}
+
+
+def test_an_ocr_dataset_becomes_pt_ocr_seed_documents(tmp_path):
+    # The paper's seed [33] could not be identified for certain: its columns are arguments (here PORTO-style).
+    texts = [
+        "Aviso: a biblioteca fecha às 18h00 de 24 de dezembro.",
+        "Você pode pegar o ônibus na esquina, tá?",  # pt-BR: left out of a pt-PT seed
+        "   ",  # no transcription
+        "O comboio para o Porto parte da linha 3.",
+    ]
+    images = [Image.new("RGB", (60 + 10 * k, 24), (255, 255, 255 - 40 * k)) for k in range(len(texts))]
+    features = Features({"img": ImageFeature(), "transcription": Value("string"), "book": Value("string")})
+    rows = Dataset.from_dict({"img": images, "transcription": texts, "book": ["b"] * 4}, features=features)
+    (tmp_path / "ocr").mkdir()
+    rows.to_parquet(str(tmp_path / "ocr" / "train-00000.parquet"))
+    args = ["ocr-seed", "--dataset", str(tmp_path / "ocr"), "--output-dir", str(tmp_path / "seed")]
+    with pytest.raises(ValueError, match="no column 'image'"):
+        main(args)
+    assert main([*args, "--image-column", "img", "--text-column", "transcription"]) == 2
+    seed = load_from_disk(str(tmp_path / "seed"))
+    assert seed["text"] == [texts[0], texts[3]]
+    assert [image.size for image in seed["image"]] == [images[0].size, images[3].size]
+
+    dataset = pt_ocr.main(
+        ["--num-samples", "6", "--output-dir", str(tmp_path / "pt_ocr"), "--seed-dataset", str(tmp_path / "seed")]
+    )
+    transcribed = [row["messages"][1]["content"][0]["text"] for row in dataset if "/transcription/" in row["task"]]
+    assert transcribed and all(any(text[:20] in answer for text in seed["text"]) for answer in transcribed)
