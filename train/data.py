@@ -322,7 +322,7 @@ def load_mix(
                 entry["source"], source.get("eval_split") if split == "eval" else source.get("split", "train")
             )
         except ValueError as error:
-            raise ValueError(f"{entry['name']} ({entry['category']}): {error}") from error
+            raise ValueError(f"{entry['name']} ({entry['category']}): {error}{_what_makes(entry)}") from error
         parts.append(part)
     if len(parts) == 1:  # map-style: the trainer's sampler shuffles it
         return _shuffled_stream(parts[0], seed, shuffle_buffer) if _is_stream(parts[0]) else parts[0]
@@ -348,6 +348,12 @@ def load_mix(
         "(train/data_mix.yaml says how to translate them)."
     )
     return mixed.take(size)
+
+
+def _what_makes(entry: dict) -> str:
+    if entry.get("made_by"):
+        return f" This set is ours: make it with `{entry['made_by']}`."
+    return f" Why it is missing: {entry['missing']}." if entry.get("missing") else ""
 
 
 def _is_stream(part) -> bool:

@@ -172,6 +172,16 @@ def test_unpublished_source_says_what_to_do(mix_file):
         load_mix("missing", mix_file=mix_file)
 
 
+def test_an_entry_of_ours_names_the_command_that_makes_it_and_a_missing_one_why(tmp_path):
+    ours = {"category": "c", "name": "PT-OCR", "size": 1, "weight": 1.0, "source": None, "made_by": "python -m x"}
+    lost = {**ours, "name": "VisDial", "made_by": None, "missing": "no verified Hub copy"}
+    (tmp_path / "mix.yaml").write_text(yaml.safe_dump({"ours": [ours], "lost": [lost]}))
+    with pytest.raises(ValueError, match="PT-OCR.*make it with `python -m x`"):
+        load_mix("ours", mix_file=tmp_path / "mix.yaml")
+    with pytest.raises(ValueError, match="VisDial.*Why it is missing: no verified Hub copy"):
+        load_mix("lost", mix_file=tmp_path / "mix.yaml")
+
+
 def test_unavailable_sources_can_be_left_out_on_request(mix_file, caplog):
     with pytest.raises(ValueError, match="PT-OCR"):
         load_mix("partly", mix_file=mix_file)

@@ -3,6 +3,7 @@ licence selection (--licenses) and the compass of a mix. Offline: the rows are w
 
 import json
 import logging
+from pathlib import Path
 
 import datasets
 import pytest
@@ -229,3 +230,14 @@ def test_the_open_selection_is_defined_once():
     assert accepted_licenses("open") == OPEN_LICENSES
     assert accepted_licenses(None) is None and accepted_licenses("all") is None
     assert not OPEN_LICENSES & {"cc-by-nc-4.0", "unknown", "to be decided"}
+
+
+def test_the_readme_source_table_is_the_mix_file():
+    """train/README.md's table of every source is the one train/source_table.py makes from data_mix.yaml."""
+    from train.source_table import source_table
+
+    readme = (Path(__file__).resolve().parents[2] / "train" / "README.md").read_text()
+    start = readme.index("<!-- source table: python -m train.source_table -->\n")
+    table = readme[start:].split("\n", 1)[1].split("\n<!-- end of source table -->")[0]
+    assert table == source_table()
+    assert "| 2 | VisDial | 123,300 | null | unknown | missing: no verified Hub copy |" in table
