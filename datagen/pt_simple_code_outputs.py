@@ -19,6 +19,7 @@ from datagen.sources.code_sources import (
     pick_language,
     sandboxed_pipeline,
 )
+from datagen.tasks.cycle import from_cycles
 from datagen.tasks.mcq import format_mcq, near_misses
 from datagen.writing.card import CardInfo
 from datagen.writing.cli import main_for
@@ -45,9 +46,8 @@ CARD = CardInfo(
 )
 
 
-# Kinds and verdicts in a fixed cycle over the sample index, not a coin per sample: a coin is fair only on
-# average (seed 0 drew 186 "yes" in 311 yes/no turns), while the cycle gives every run of six samples one
-# yes and one no, so any block of the dataset, and every job of a split run, is balanced.
+# Kinds and verdicts in a fixed cycle over the sample index (see datagen.tasks.cycle; a coin per sample drew
+# 186 "yes" in 311 yes/no turns on seed 0): every run of six samples holds one yes and one no.
 KINDS = (("direct", None), ("yes_no", True), ("mcq", None), ("direct", None), ("yes_no", False), ("mcq", None))
 
 
@@ -58,7 +58,7 @@ def _flat(output: str) -> str:
 def output_turn(rng: random.Random, index: int, output: str, language: str) -> tuple[str, tuple[str, str]]:
     """The question kind and the yes/no verdict follow the sample index (see ``KINDS``); the rest is drawn."""
     output = output.rstrip("\n")
-    kind, says_yes = KINDS[index % len(KINDS)]
+    ((kind, says_yes),) = from_cycles(index, KINDS)
     misses = near_misses(rng, output, 3)
     if kind == "yes_no" and misses:  # without a near miss a "no" is impossible, so neither verdict is asked
         candidate = output if says_yes else misses[0]

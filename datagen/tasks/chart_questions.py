@@ -71,7 +71,7 @@ def _numeric_wrong(rng: random.Random, data: ChartData, value: float, others: li
     return [data.fmt(v) for v in rng.sample(sorted(candidates), min(3, len(candidates)))]
 
 
-def _kinds(data: ChartData) -> list[str]:
+def question_kinds(data: ChartData) -> list[str]:
     """Question kinds that make sense for ``data``: no sum of temperatures or prices."""
     kinds = ["value", "max", "min", "difference", "count", "compare"] + (["total"] if data.additive else [])
     return kinds + (["best_series"] * 2 if len(data.series) > 1 else [])
@@ -90,13 +90,16 @@ def _question(rng: random.Random, data: ChartData, kind: str, a: str, b: str, se
     return text[kind].format(a=a, b=b, in_series=in_series)
 
 
-def ask(rng: random.Random, data: ChartData) -> ChartAnswer:
-    """One random question about ``data`` with its computed answer."""
+def ask(rng: random.Random, data: ChartData, kind: str | None = None, yes: bool | None = None) -> ChartAnswer:
+    """A question about ``data`` with its computed answer: of ``kind`` (one of ``question_kinds``) or a
+    random one; ``yes`` orders a comparison's two categories so that its answer is that verdict."""
     text = TEXT[data.language]
     series = rng.choice(list(data.series))
     values = data.series[series]
-    kind = rng.choice(_kinds(data))
+    kind = kind or rng.choice(question_kinds(data))
     i, j = rng.sample(range(len(data.categories)), 2)
+    if kind == "compare" and yes is not None and (values[i] > values[j]) != yes:
+        i, j = j, i  # a series' values are distinct, so the swap gives the other verdict
     a, b = data.spoken[i], data.spoken[j]
     fmt = data.fmt
     facts = text["values"].format(

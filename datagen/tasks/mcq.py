@@ -12,10 +12,17 @@ INSTRUCTION = {
 }
 
 
-def format_mcq(rng: random.Random, question: str, correct: str, wrong: list[str], language: str) -> tuple[str, str]:
-    """Shuffle the options, letter them, and return (question with options, answer letter)."""
+def format_mcq(
+    rng: random.Random, question: str, correct: str, wrong: list[str], language: str, position: int | None = None
+) -> tuple[str, str]:
+    """Shuffle the options, letter them, and return (question with options, answer letter).
+
+    ``position`` puts the correct option at that place (a caller balancing the letters chooses it)."""
     options = [correct] + [option for option in dict.fromkeys(wrong) if option != correct]
     rng.shuffle(options)
+    if position is not None:
+        options.remove(correct)
+        options.insert(position, correct)
     lines = [f"{LETTERS[i]}) {option}" for i, option in enumerate(options)]
     answer = LETTERS[options.index(correct)]
     return f"{question}\n\n" + "\n".join(lines) + f"\n\n{INSTRUCTION[language]}", answer

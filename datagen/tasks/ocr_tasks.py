@@ -46,6 +46,7 @@ def transcription(rng: random.Random, text: str) -> tuple[str, tuple[str, str]]:
     return name, (rng.choice(TRANSCRIBE_PROMPTS) + instruction, answer)
 
 
+SENTENCE_KINDS = ("first", "last", "nth", "count")
 SENTENCE_PROMPTS = {
     "first": ("Qual é a primeira frase do texto da imagem?", "Transcreve só a primeira frase do texto."),
     "last": ("Qual é a última frase do texto da imagem?", "Copia a última frase do texto da imagem."),
@@ -58,10 +59,10 @@ SENTENCE_PROMPTS = {
 }
 
 
-def sentence_question(rng: random.Random, text: str) -> tuple[str, tuple[str, str]]:
-    """First, last or n-th sentence, or the number of sentences."""
+def sentence_question(rng: random.Random, text: str, kind: str | None = None) -> tuple[str, tuple[str, str]]:
+    """First, last or n-th sentence, or the number of sentences (``kind``, one of ``SENTENCE_KINDS``, or drawn)."""
     sentences = split_sentences(text)
-    kind = rng.choice(["first", "last", "nth", "count"])
+    kind = kind or rng.choice(SENTENCE_KINDS)
     prompt = rng.choice(SENTENCE_PROMPTS[kind])
     if kind == "first":
         return kind, (prompt, sentences[0])
@@ -98,10 +99,13 @@ def corrupt(rng: random.Random, text: str, vocabulary: list[str]) -> str:
     raise ValueError(f"could not corrupt {text!r}: it needs more than one word")
 
 
-def verification(rng: random.Random, text: str, vocabulary: list[str]) -> tuple[str, tuple[str, str]]:
-    """Accept or reject a candidate transcription, giving the right text when rejecting."""
+def verification(
+    rng: random.Random, text: str, vocabulary: list[str], correct: bool | None = None
+) -> tuple[str, tuple[str, str]]:
+    """Accept or reject a candidate transcription, giving the right text when rejecting; ``correct`` says
+    which (a caller balancing the verdicts chooses it), else it is drawn."""
     flat = " ".join(text.split())
-    correct = rng.random() < 0.5
+    correct = rng.random() < 0.5 if correct is None else correct
     candidate = flat if correct else corrupt(rng, flat, vocabulary)
     question = f"Esta transcrição da imagem está correta?\n\n{candidate}"
     if correct:

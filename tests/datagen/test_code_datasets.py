@@ -105,7 +105,7 @@ def test_bad_snippets_are_stopped_recorded_and_skipped(tmp_path):
     dataset = pt_simple_code_outputs.main(
         [
             "--num-samples",
-            "40",
+            "16",
             "--output-dir",
             str(out),
             "--code-file",
@@ -113,12 +113,12 @@ def test_bad_snippets_are_stopped_recorded_and_skipped(tmp_path):
             "--sandbox-seconds",
             "1",
             "--shard-size",
-            "20",
+            "8",
         ]
     )
     outcomes = [json.loads(line) for line in (out / "sandbox_outcomes.jsonl").read_text().splitlines()]
     assert {o["status"] for o in outcomes} == {"ok", "timeout", "memory", "forbidden", "error"}
-    assert len(outcomes) == 40
+    assert len(outcomes) == 16  # seed 0's first 16 samples draw every snippet, the loop (1 s) once
     assert len(dataset) == sum(o["status"] == "ok" for o in outcomes) > 0
     truths = {"olá mundo 42", "0\n7\n14"}
     for row in dataset:
@@ -158,14 +158,15 @@ def test_outputs_are_never_thumbnails_and_come_in_frames():
 
 
 def test_simple_code_outputs_yes_no_is_balanced_in_any_run(tmp_path):
-    # Seed 0's first 200 samples drew 42 "yes" against 32 "no" when each verdict was a coin flip.
+    # Seed 0's first 120 samples (20 periods of the cycle) drew 27 "yes" against 23 "no", and 35 direct
+    # questions, when each kind and verdict was a coin flip; the test fails on that code.
     sampler = SimpleCodeOutputs(CodeSource(), OutcomeLog(tmp_path / "log.jsonl"), FAST)
     verdicts, kinds = Counter(), Counter()
-    for index in range(200):
+    for index in range(120):
         row = sampler(item_rng(0, index), index)
         kinds[row["task"].split("/")[1]] += 1
         if row["task"].split("/")[1] == "yes_no":
             verdicts[_answer(row).split(maxsplit=1)[0].strip(".")] += 1
     yes, no = verdicts["Sim"] + verdicts["Yes"], verdicts["Não"] + verdicts["No"]
-    assert yes + no >= 60 and abs(yes - no) <= 1, verdicts
-    assert min(kinds.values()) >= 60, kinds  # and each kind a third of the samples
+    assert yes + no >= 36 and abs(yes - no) <= 1, verdicts
+    assert min(kinds.values()) >= 36, kinds  # and each kind about a third of the samples
