@@ -71,10 +71,15 @@ def question_type(task: str, question: str) -> str:
 VERDICTS = {"sim": "yes", "não": "no", "yes": "yes", "no": "no"}  # one yes/no type for pt-PT and English
 
 
+# A verdict is the whole answer or is followed by punctuation ("Não, a transcrição tem erros."); a text that only
+# starts with the word ("Não use o elevador.", a transcription) says no verdict.
+VERDICT_START = re.compile(r"(sim|não|yes|no)(?=$|[.,:;!])", re.IGNORECASE)
+
+
 def answer_key(answer: str) -> str:
     """What a closed answer says: its verdict for a yes/no answer with an explanation, else the answer."""
-    first = answer.split(maxsplit=1)[0].strip(".,:;!").lower() if answer.strip() else ""
-    return VERDICTS.get(first, answer.strip())
+    verdict = VERDICT_START.match(answer.strip())
+    return VERDICTS[verdict.group(1).lower()] if verdict else answer.strip()
 
 
 def _pooled_type(name: str, key: str) -> str:

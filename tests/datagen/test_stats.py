@@ -81,3 +81,12 @@ def test_paraphrases_of_a_closed_question_are_one_type():
     balance = stats.compute(_dataset(rows)).balance
     assert sorted(b.turns for b in balance.values()) == [8, 18]
     assert {b.distinct_answers for b in balance.values()} == {2, 3}
+
+
+def test_only_an_answer_that_gives_a_verdict_counts_as_yes_or_no():
+    answer_key = stats.answer_key
+    """A transcription that starts with "Não" is no verdict; "Não, ..." and "Sim." are."""
+    assert answer_key("Não use o elevador em caso de incêndio.") == "Não use o elevador em caso de incêndio."
+    assert answer_key("Nós vamos ao mercado.") == "Nós vamos ao mercado."
+    assert answer_key("Não, a transcrição tem erros. O texto correto é: ...") == "no"
+    assert answer_key("Sim.") == "yes" and answer_key("Não") == "no" and answer_key("Yes: it does.") == "yes"
