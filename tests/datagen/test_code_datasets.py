@@ -29,8 +29,8 @@ def _question(row):
     return row["messages"][0]["content"][-1]["text"]
 
 
-def _evaluate_in_process(source: str, call: str) -> str:
-    """The trusted templates may run here: an independent check of what the sandbox reported."""
+def evaluate_in_process(source: str, call: str) -> str:
+    """Trusted code (the templates, test fixtures) may run here: an independent check of what the sandbox reported."""
     namespace = {}
     exec(source, namespace)
     try:
@@ -59,7 +59,7 @@ def test_sepic_answers_are_what_the_call_really_returns(tmp_path):
         function = make_function(rng, rng.choice(["pt", "en"]))  # replays the sampler's draws
         call = re.search(r"`([^`]+)`", _question(row)).group(1)
         assert call in function.calls
-        assert f"`{_evaluate_in_process(function.source, call)}`" in _answer(row)
+        assert f"`{evaluate_in_process(function.source, call)}`" in _answer(row)
 
 
 def test_outputs_to_code_right_option_reproduces_the_rendered_output(tmp_path, monkeypatch):
@@ -73,7 +73,7 @@ def test_outputs_to_code_right_option_reproduces_the_rendered_output(tmp_path, m
         code = re.search(r"```python\n(.*?)```", _question(row), re.S).group(1)
         options = dict(re.findall(r"^([A-H])\) `(.+)`$", _question(row), re.M))
         assert len(options) == 4 and _answer(row) in LETTERS
-        outputs = {letter: _evaluate_in_process(code, call) for letter, call in options.items()}
+        outputs = {letter: evaluate_in_process(code, call) for letter, call in options.items()}
         assert outputs[_answer(row)] == rendered[-1]
         assert list(outputs.values()).count(rendered[-1]) == 1  # no other option gives the same output
 

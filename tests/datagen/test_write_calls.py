@@ -12,6 +12,7 @@ from datagen import pt_simple_code_outputs, sepic, write_calls
 from datagen.model.chat_client import ChatError, ReplyCache
 from datagen.sources import real_sources
 from datagen.write_calls import parse_calls, parse_snippets
+from tests.datagen.test_code_datasets import evaluate_in_process
 from tests.datagen.test_model_faults import CHAOS, CLIENT
 from tests.datagen.test_real_sources import _codesearchnet_row
 
@@ -41,16 +42,6 @@ def code_file(tmp_path):
 
 def _jsonl(path):
     return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-def _in_process(source: str, call: str) -> str:
-    """The fixture functions are trusted: an independent check of what the sandbox reported."""
-    namespace = {}
-    exec(source, namespace)
-    try:
-        return repr(eval(call, namespace))
-    except Exception as error:  # noqa: BLE001
-        return f"{type(error).__name__}: {error}"
 
 
 def _args(code_file, out, url):
@@ -102,7 +93,7 @@ def test_calls_and_snippets_are_kept_only_when_they_run_the_same_twice(tmp_path,
     for row in dataset:
         call = re.search(r"`([^`]+)`", row["messages"][0]["content"][-1]["text"]).group(1)
         answer = row["messages"][1]["content"][0]["text"]
-        assert f"`{_in_process(sources[call.split('(')[0]], call)}`" in answer
+        assert f"`{evaluate_in_process(sources[call.split('(')[0]], call)}`" in answer
     snippets = pt_simple_code_outputs.main(
         ["--num-samples", "6", "--output-dir", str(tmp_path / "outputs"), "--code-file", str(out / "snippets.jsonl")]
     )
