@@ -46,15 +46,17 @@ class Pair:
 def load_pairs(path: str, seed: int) -> tuple[Pair, ...]:
     """Every (question, answer) pair of the templates, ordered so that any prefix is balanced over the topics."""
     templates = json.loads(Path(path).read_text(encoding="utf-8"))
-    rng = random.Random(seed)
-    per_topic = [_topic_pairs(topic, texts, templates["facts"], rng) for topic, texts in templates["topics"].items()]
+    rng, variety = random.Random(seed), VarietyFilter()
+    per_topic = [
+        _topic_pairs(topic, texts, templates["facts"], rng, variety) for topic, texts in templates["topics"].items()
+    ]
     return tuple(pair for round_ in _round_robin(per_topic) for pair in round_)
 
 
-def _topic_pairs(topic: str, texts: dict, facts: dict, rng: random.Random) -> list[Pair]:
+def _topic_pairs(topic: str, texts: dict, facts: dict, rng: random.Random, variety: VarietyFilter) -> list[Pair]:
     questions = [_fill(text, facts, topic) for text in texts["questions"]]
     answers = [_fill(text, facts, topic) for text in texts["answers"]]
-    _refuse_pt_br(topic, questions + answers)
+    _refuse_pt_br(topic, questions + answers, variety)
     pairs = [Pair(topic, question, answer) for question in questions for answer in answers]
     rng.shuffle(pairs)
     return pairs
@@ -69,8 +71,7 @@ def _fill(text: str, facts: dict, topic: str) -> str:
         ) from None
 
 
-def _refuse_pt_br(topic: str, texts: list[str]) -> None:
-    variety = VarietyFilter()
+def _refuse_pt_br(topic: str, texts: list[str], variety: VarietyFilter) -> None:
     flagged = [text for text in texts if variety.is_pt_br(text)]
     if flagged:
         raise ValueError(f"topic {topic!r}: the variety filter reads these templates as pt-BR: {flagged}")
