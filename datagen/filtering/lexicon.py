@@ -6,11 +6,13 @@ that need a context). A pt-BR term must be one pt-PT does not use in that sense,
 ``grama`` (gramas), ``calçada`` (calçada portuguesa), ``site``, ``legal`` (o prazo legal), ``arquivo``
 (Arquivo Nacional), ``academia``, ``fila``, ``menino``, ``baixar`` (baixar o preço), ``sanduíche`` (a
 sanduíche: only the masculine is pt-BR), ``presunto`` (presunto de Chaves), ``cachorro-quente``, ``bermudas``,
-``jeans``, ``vitrine``, ``senha`` (tirar senha), ``liquidação``, ``resfriado`` (frango resfriado),
-``atenciosamente`` and ``configurações``. A pt-PT term must be one pt-BR does not use, so these are not cues
-either: ``metro`` (metros), ``debaixo``, ``elétrico`` (carro elétrico) outside ``o elétrico``, ``câmara
-municipal`` (a city council in Brazil), ``centro comercial``, ``puto`` (pt-BR: angry), ``ama`` (she loves),
-``fino``, ``constipação`` (pt-BR: constipation), ``reformados`` (pt-BR: renovated), ``ginásio``, ``avançado``.
+``jeans``, ``vitrine``, ``liquidação``, ``resfriado`` (frango resfriado), ``atenciosamente``, ``espectador``
+(AO90 keeps it beside ``espetador``), and ``senha`` (tirar senha) and ``configurações`` outside a password
+or a settings menu. A pt-PT term must be one pt-BR does not use, so these are not cues either: ``metro``
+(metros), ``debaixo``, ``elétrico`` (carro elétrico) outside ``o elétrico``, ``câmara municipal`` (a city
+council in Brazil), ``centro comercial``, ``puto`` (pt-BR: angry), ``ama`` (she loves), ``fino``,
+``constipação`` (pt-BR: constipation), ``reformados`` (pt-BR: renovated), ``ginásio``, and ``avançado``
+outside a team's forward ("o avançado do Benfica").
 """
 
 # (pt-BR, pt-PT): one thing, one word in each variety.
@@ -37,10 +39,21 @@ PAIRS: list[tuple[str, str]] = [
     ("comissário de bordo", "assistente de bordo"),
     ("bilheteria", "bilheteira"),
     ("patinete", "trotinete"),
+    # Catching a ride: the vehicles both varieties name alike ("ônibus"/"autocarro" are cues of their own).
+    (
+        r"pe(?:gar|gou|guei|ga|gue|gamos|garam|gando) (?:o|um) (?:táxi|avião|elevador|voo|barco|uber)",
+        r"apanh(?:ar|ou|ei|a|e|ámos|aram|ando) (?:o|um) (?:táxi|avião|elevador|voo|barco|uber)",
+    ),
+    (
+        r"dirig(?:ir|ia|iu|indo|e|i|o|imos) (?:o |um |meu |seu )?(?:carro|caminhão|táxi|moto)",
+        r"conduz(?:ir|ia|iu|indo|o|e|imos) (?:o |um |meu |seu )?(?:carro|camião|táxi|mota)",
+    ),
+    ("Defesa Civil", "Proteção Civil"),
+    ("placa do carro", "matrícula do carro"),
     # The home
     ("geladeira", "frigorífico"),
     ("banheiro", "casa de banho"),
-    ("privada", "sanita"),
+    (r"(?:a|na|da|uma) privada", "sanita"),  # the noun, not "mensagem privada"
     ("descarga do vaso", "autoclismo"),
     ("porão", "cave"),
     ("varal", "estendal"),
@@ -80,6 +93,8 @@ PAIRS: list[tuple[str, str]] = [
     ("pimentão", "pimento"),
     ("açúcar mascavo", "açúcar mascavado"),
     ("carne moída", "carne picada"),
+    (r"geleias?(?! real)", "compota"),
+    (r"esfri(?:ar|e|a|ou|ando|ado|ada)", r"arrefe(?:cer|ça|ce|ceu|cido|cida|cendo)"),
     ("chiclete", "pastilha elástica"),
     ("bala de goma", "gomas"),
     (r"(?:em|no|ao) fogo (?:baixo|brando|médio|alto)", r"(?:em|no|ao) lume (?:baixo|brando|médio|forte)"),
@@ -119,6 +134,9 @@ PAIRS: list[tuple[str, str]] = [
     ("esportista", "desportista"),
     ("vôlei", "vólei"),
     ("basquete", "basquetebol"),
+    ("atacante", r"(?:o|um|do|pelo) avançado (?:do|da|brasileiro|português|francês|espanhol)"),
+    ("artilheiro", "melhor marcador"),
+    (r"(?:na|da|a|pela|última|próxima|primeira|segunda) rodada", r"(?:na|da|a|pela|última|próxima) jornada"),
     # Technology
     ("celular", "telemóvel"),
     ("tela", "ecrã"),
@@ -126,6 +144,19 @@ PAIRS: list[tuple[str, str]] = [
     ("aplicativo", "aplicação"),
     ("usuário", "utilizador"),
     ("usuária", "utilizadora"),
+    # "a partilha de bens" is pt-BR law's word too: only the verb's forms.
+    (
+        r"compartilh(?:ar|e|a|ou|aram|ado|ada|ados|adas|amento|ando)",
+        r"partilh(?:ar|e|ou|aram|ado|ada|ados|adas|ando|amos)",
+    ),
+    # Button labels in quotes ("Clique em "Salvar"").
+    (r"(?<=[\"“])Salvar(?=[\"”])", r"(?<=[\"“])Guardar(?=[\"”])"),
+    (r"(?:menu|tela|página|aba) de configurações", r"(?:menu|ecrã|página) de definições"),
+    (
+        r"pression(?:e|ar|ando|ou) (?:o|a|os|as) (?:botão|botões|tecla|teclas|ícone)",
+        r"pr(?:ima|emir|emiu) (?:o|a|os|as) (?:botão|botões|tecla|teclas|ícone)",
+    ),
+    (r"(?:des)?conect(?:e|ar|ou|ando) o cabo", r"(?:des)?lig(?:ue|ar|ou|ando) o cabo"),
     ("notebook", r"(?:um|o|meu|teu|seu|novo) portátil"),
     ("planilha", "folha de cálculo"),
     ("fone de ouvido", "auscultadores"),
@@ -141,6 +172,20 @@ PAIRS: list[tuple[str, str]] = [
     ("posto de saúde", "centro de saúde"),
     ("plano de saúde", "seguro de saúde"),
     ("delegacia", "esquadra"),
+    ("cartório", "conservatória"),
+    # Research: pt-BR "pesquisador", pt-PT "investigador" (pt-BR's "investigador" is a detective).
+    ("pesquisador", "investigador"),
+    ("pesquisadora", "investigadora"),
+    ("pesquisa científica", "investigação científica"),
+    ("hidrelétrica", "hidroelétrica"),
+    ("cupom", "cupão"),
+    ("coleta", "recolha"),
+    ("bombeamento", "bombagem"),
+    ("Câmara dos Deputados", "Assembleia da República"),
+    ("conta corrente", "conta à ordem"),
+    ("Imposto de Renda", "IRS"),
+    (r"(?:contrato de|a) locação", "arrendamento"),
+    (r"(?:o|os|pelo) transtornos? (?:causad|gerad)\w*", r"(?:o|os|pelo) incómodos? (?:causad|gerad)\w*"),
     ("talão de cheques", "livro de cheques"),
     (r"sac(?:ar|ou|ei|ando) dinheiro", r"levant(?:ar|ou|ei|ando) dinheiro"),
     ("décimo terceiro salário", "subsídio de Natal"),
@@ -182,6 +227,13 @@ PT_BR_ONLY = (
     "Polícia Militar", "Polícia Federal", "boletim de ocorrência", "ensino fundamental", "reajuste",
     "agendamento", "prezado", "prezada", "prezados", "de plantão", "aposentadoria", "no aguardo",
     "metroviário",
+    r"(?:o|um|o novo|do|pelo) governador(?! do Banco| civil)", "deputado estadual", "deputada estadual",
+    "Senado Federal", "STF", r"bancos? de dados", r"contas? de (?:luz|água)", "pane", "botijão", "bicicletário",
+    "processo seletivo", "garupa", r"(?:na|da|sobre a|em cima da) pia", "CPI", "PEC", "Procon", "Anvisa",
+    "prefeitura", r"aposentad(?:o|a|os|as)",
+    r"parcel(?:ado|ada|ados|adas|amento)", r"(?:um|o|do) xerox", "gostoso", "gostosa", "frigobar", "self-service",
+    r"(?:alter|redefin|digit|troc|esquec|cri)\w* (?:a |sua |uma )?(?:nova )?senha", "equipe",
+    r"mant\w+ (?:o botão |a tecla )?pressionad[oa]", r"nota (?:10|dez|mil)", r"(?:vc|vcs)", r"k{3,}", r"(?:rs){2,}",
     # Colloquial and everyday
     "xingar", "bagunça", "grana", "fofoca", "zoeira", "cafona", "brega", "treco", "cochilo", "cutucar",
     "paquerar", "bacana", "topa", "cadê", "à beça", "show de bola", "que legal", "muito legal", "valeu pelo",
@@ -198,7 +250,11 @@ PT_PT_ONLY = (
     "bué", "porreiro", "fixe", "gajo", "gaja", "rebuçado", "tosta", "imperiais", "fiambre",
     "prego no pão", "sapatilhas", "calções", "camisola", "blusão", "quarto de banho", "loiça", "borbulha",
     "penso higiénico", "penálti", "montra", "marcação", "palavra-passe", "cêntimos", "autarquia",
-    "junta de freguesia", "segurança social", "NIF", "IVA", "encarregado de educação", "encarregados de educação",
+    "freguesia", "concelho", "autarca", "senhorio", "bilha de gás", r"avaria(?:d[oa]s?|ou)", "GNR", "PSP", "IPMA",
+    "Polícia Judiciária", "IMI", "MB Way",
+    "selecionador", "baixa médica", r"(?:as|nas|das|às) Finanças", r"(?:a|uma|de|na) mota", r"(?:epá|ó pá|oh pá)",
+    r"(?:muito|tão|super|bem) gir[oa]s?", r"análises ao sangue|(?:fazer|fiz|fez) umas análises",
+    "segurança social", "NIF", "IVA", "encarregado de educação", "encarregados de educação",
     "connosco", "convosco", "se calhar", "de certeza", "com os melhores cumprimentos", "alinhas", "apetece",
     "despedimento", "subsídio de férias", "lavar os dentes", "mil milhões", "bilião", "rés-do-chão", "tensão arterial",
     r"(?:ir|vou|vai|vamos|vais|fui|foi) ter com",
@@ -210,10 +266,11 @@ PT_PT_ONLY = (
 PT_BR_SPELLINGS = (
     "de fato", "o fato de", "contato", r"contat(?:ar|e|ou|ando)", "recepção", "recepcionista", "percepção",
     "concepção", "decepção", r"decepcionad(?:o|a|os|as)", "infecção", "seção", "aspecto", "registro",
-    r"registr(?:ar|ou|aram|ado|ada|ados|adas|amos|e|am)", "espectador", "úmido", "úmida", "umidade", "conosco",
+    r"registr(?:ar|ou|aram|ado|ada|ados|adas|amos|e|am)", "úmido", "úmida", "umidade", "conosco",
     "dezesseis", "dezessete", "dezenove", "quatorze", "bilhão",
     # Spellings pt-BR had before AO90 and pt-PT never: the trema (freqüente) and -éia (idéia), vôo, enjôo.
     r"\w*(?:gü|qü)[eiéí]\w*", r"\w+éias?", "vôo", "enjôo",
+    r"preaque[cç]\w*",
 )  # fmt: skip
 # Spellings pt-PT alone has: AO90's (facto, receção) and those from before it (acção, óptimo).
 PT_PT_SPELLINGS = (
@@ -221,5 +278,6 @@ PT_PT_SPELLINGS = (
     "aspeto", "espetador", "perspetiva", "caraterística", "húmido", "húmida", "humidade", "stress", "stressado",
     "óptimo", "óptima", "acção", "direcção", "actual", "actualmente", "objecto", "projecto", "director",
     "colecção", "selecção", "eléctrico", "arquitecto", "bebé", "puré", "comité", "caraté", "croché", "cliché",
-    "matiné", "guiché", "dezasseis", "dezassete", "dezanove", r"regist(?:ar|ado|ada|ados|adas|ou|aram|ámos|o|os|e)",
+    "matiné", "guiché", "dezasseis", "dezassete", "dezanove", r"pré-aque[cç]\w*",
+    r"regist(?:ar|ado|ada|ados|adas|ou|aram|ámos|o|os|e)",
 )  # fmt: skip

@@ -2,9 +2,9 @@
 
     python -m datagen.filtering.measure [--classifier liaad/PtVId] [--weight 0.5]
 
-The sample (``datagen/data/variety_labelled.tsv``) has two splits the cues were tuned on (``tuned1``,
-``tuned2``) and one written before the last revision of the cues and never tuned on (``heldout2``): its
-rows are the honest figures. Without ``--classifier`` the classifier is a tiny stand-in trained here on the
+The sample (``datagen/data/variety_labelled.tsv``) has four splits the cues were tuned on (``tuned1`` to
+``tuned4``) and one added after the last revision of the cues and never tuned on (``heldout4``): its rows
+are the honest figures. Without ``--classifier`` the classifier is a tiny stand-in trained here on the
 tuned splits (``tiny_classifier.py``), since nothing is downloaded; with it, any text-classification model
 id or folder.
 """
