@@ -1,18 +1,18 @@
 """Words and spellings that only one variety uses: the lexical half of the variety filter's cues.
 
 A term is a word or phrase, matched whole and case-insensitively with the plural of its last word (``trem``,
-``trens``; ``caminhão``, ``caminhões``), or a regular expression where it holds ``(`` (verb forms, words
-that need a context). A pt-BR term must be one pt-PT does not use in that sense, so these are not cues:
-``grama`` (gramas), ``calçada`` (calçada portuguesa), ``site``, ``legal`` (o prazo legal), ``arquivo``
-(Arquivo Nacional), ``academia``, ``fila``, ``menino``, ``baixar`` (baixar o preço), ``sanduíche`` (a
-sanduíche: only the masculine is pt-BR), ``presunto`` (presunto de Chaves), ``cachorro-quente``, ``bermudas``,
-``jeans``, ``vitrine``, ``liquidação``, ``resfriado`` (frango resfriado), ``atenciosamente``, ``espectador``
-(AO90 keeps it beside ``espetador``), and ``senha`` (tirar senha) and ``configurações`` outside a password
-or a settings menu. A pt-PT term must be one pt-BR does not use, so these are not cues either: ``metro``
-(metros), ``debaixo``, ``elétrico`` (carro elétrico) outside ``o elétrico``, ``câmara municipal`` (a city
-council in Brazil), ``centro comercial``, ``puto`` (pt-BR: angry), ``ama`` (she loves), ``fino``,
-``constipação`` (pt-BR: constipation), ``reformados`` (pt-BR: renovated), ``ginásio``, and ``avançado``
-outside a team's forward ("o avançado do Benfica").
+``trens``; ``caminhão``, ``caminhões``), or a regular expression where it holds ``(`` (verb forms, words that
+need a context). A pt-BR term must be one pt-PT does not use in that sense, so these are not cues: ``grama``
+(gramas), ``calçada`` (calçada portuguesa), ``site``, ``legal`` (o prazo legal), ``arquivo`` (Arquivo Nacional),
+``academia``, ``fila``, ``menino``, ``baixar`` (baixar o preço), ``sanduíche`` (a sanduíche: only the masculine
+is pt-BR), ``presunto`` (presunto de Chaves), ``cachorro-quente``, ``bermudas``, ``jeans``, ``vitrine``,
+``liquidação``, ``resfriado`` (frango resfriado), ``atenciosamente``, ``requeijão`` (a Portuguese cheese too),
+``espectador`` (AO90 keeps it beside ``espetador``), and ``senha`` (tirar senha) and ``configurações`` outside a
+password or a settings menu. A pt-PT term must be one pt-BR does not use, so these are not cues either:
+``metro`` (metros), ``debaixo``, ``elétrico`` (carro elétrico) outside ``o elétrico``, ``câmara municipal`` (a
+city council in Brazil), ``centro comercial``, ``puto`` (pt-BR: angry), ``ama`` (she loves), ``fino``,
+``constipação`` (pt-BR: constipation), ``reformados`` (pt-BR: renovated), ``ginásio``, and ``avançado`` outside
+a team's forward ("o avançado do Benfica").
 """
 
 # (pt-BR, pt-PT): one thing, one word in each variety.
@@ -207,7 +207,7 @@ PT_BR_ONLY = (
     # The home and food
     "vaso sanitário", "síndico", "zelador", "faxina", "faxineira", "diarista", "sobrado", "kitnet", "quitinete",
     "babá", "creme dental", "pão francês", "salgadinho", "coxinha", "aipim", "macaxeira", "fubá", "mexerica",
-    "polvilho", "calabresa", "achocolatado", "requeijão", "boteco", "botequim", "barzinho", "quitanda",
+    "polvilho", "calabresa", "achocolatado", "boteco", "botequim", "barzinho", "quitanda",
     "caldo de cana", "refri", "rosquinha", "chopp", "assadeira", "sacola plástica", "extrato de tomate",
     # Clothes and people
     "paletó", "calcinha", "suéter", "blusa de frio", "chinelo de dedo", "moleque", "molecada", "neném",

@@ -17,6 +17,7 @@ from transformers import BertConfig, BertForSequenceClassification, PreTrainedTo
 
 LABELS = {0: "PT-PT", 1: "PT-BR"}
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+MAX_POSITIONS = 128  # the model's positions; the tokenizer cuts longer texts to fit
 
 
 def _vocabulary(texts: list[str], size: int) -> dict[str, int]:
@@ -41,7 +42,12 @@ def _tokenizer(texts: list[str], vocab_size: int) -> PreTrainedTokenizerFast:
     tokenizer.normalizer = normalizers.Lowercase()
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     return PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer, pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]"
+        tokenizer_object=tokenizer,
+        pad_token="[PAD]",
+        unk_token="[UNK]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        model_max_length=MAX_POSITIONS,
     )
 
 
@@ -57,7 +63,7 @@ def train_tiny_classifier(
         num_hidden_layers=2,
         num_attention_heads=2,
         intermediate_size=128,
-        max_position_embeddings=128,
+        max_position_embeddings=MAX_POSITIONS,
         id2label=LABELS,
         label2id={v: k for k, v in LABELS.items()},
         pad_token_id=tokenizer.pad_token_id,

@@ -78,7 +78,7 @@ def test_minimal_pairs_are_told_apart(pt_br, pt_pt):
 # Floors a little under the measured recall (see datagen/README.md): a guard against a cue change that loses
 # recall, not a target; the held-back split's was measured once, after the cues were final.
 @pytest.mark.parametrize(
-    "split, min_recall", [("tuned1", 0.85), ("tuned2", 0.7), ("tuned3", 0.8), ("tuned4", 0.6), (HELDOUT_SPLIT, 0.5)]
+    "split, min_recall", [("tuned1", 0.85), ("tuned2", 0.7), ("tuned3", 0.8), ("tuned4", 0.6), (HELDOUT_SPLIT, 0.55)]
 )
 def test_precision_and_recall_on_the_shipped_sample(split, min_recall):
     sample = load_labelled_sample(split)
@@ -133,6 +133,7 @@ def test_command_line_prints_scores(capsys):
         "Ela perguntou se ficavam para jantar.",  # "se" is "if" after verbs of asking
         "Comprei presunto de Chaves e uma sanduíche mista.",  # pt-PT words; only "o sanduíche" is pt-BR
         "Entrega rápida, chegou em dois dias úteis.",  # "em" before a count is "within", no motion
+        "A sobremesa de requeijão com doce de abóbora é imperdível.",  # requeijão is a Portuguese cheese too
         "Envie o número por mensagem privada.",  # only the noun "a privada" is the pt-BR toilet
         "O festival teve mais de cem mil espectadores.",  # AO90 keeps "espectador" in pt-PT too
         "A partilha de bens foi feita no notário.",  # "partilha" is pt-BR law's word too
@@ -172,7 +173,7 @@ def test_the_labelled_sample_is_large_balanced_and_spans_registers():
         assert labels.count("pt-BR") >= 100 and labels.count("pt-PT") >= 100
     with open(LABELLED_SAMPLE, encoding="utf-8", newline="") as rows:
         held = [row for row in csv.DictReader(rows, delimiter="\t") if row["split"] == HELDOUT_SPLIT]
-    assert min(sum(row["label"] == label for row in held) for label in ("pt-BR", "pt-PT")) >= 200
+    assert min(sum(row["label"] == label for row in held) for label in ("pt-BR", "pt-PT")) >= 190
     # The five registers of model output and the five of other writing the two writers of each half covered.
     registers = {"caption", "answer", "reasoning", "formal", "academic"} | {
         "chat", "review", "literature", "instructions", "news"
