@@ -217,12 +217,9 @@ CUES: list[tuple[str, str, float]] = [
     ("ordinal with a full stop", r"(?:\bn|\d)\.[ºª]", -1.0),
     # pt-BR news dates a day by its weekday ("nesta quarta-feira"); pt-PT says "esta quarta-feira" or "na".
     ("nesta + weekday", r"\bnest[ae] (?:segunda|terça|quarta|quinta|sexta|sábado|domingo)\b", 1.5),
-    (
-        "favor + infinitive",
-        r"(?:^|[.!?,]\s+)(?-i:Favor)\s+(?:não\s+)?[\wÀ-ÿ]+(?:ar|er|ir)\b",
-        1.5,
-    ),  # pt-PT: "por favor,"
-    # Participles pt-PT writes short: "foi aceite", "ficou entregue" (pt-BR "foi aceito", "aceita").
+    # "Favor não responder" (pt-PT "Por favor, não responda").
+    ("favor + infinitive", r"(?:^|[.!?,]\s+)(?-i:Favor)\s+(?:não\s+)?[\wÀ-ÿ]+(?:ar|er|ir)\b", 1.5),
+    # The participle of "aceitar" with "ser"/"estar": pt-PT "foi aceite", pt-BR "foi aceito", "será aceita".
     (
         "long participle",
         r"\b(?:é|são|foi|foram|será|serão|seja|sejam|ser|sido|está|estão|estava|ficou|fica)\s+aceit(?:o|a|os|as)\b",
@@ -241,7 +238,7 @@ CUES: list[tuple[str, str, float]] = [
     # An object clitic "o"/"os" between a subject pronoun and a finite verb ("eu o traduzo"; pt-PT "traduzo-o").
     (
         "object clitic after a subject pronoun",
-        rf"(?:{_SENTENCE_START}|\b(?!(?:{_PROCLISIS_ATTRACTORS})\b){_W}+\s+|,\s+(?:então|depois)\s+)"
+        rf"(?:{_SENTENCE_START}|\b(?!(?:{_PROCLISIS_ATTRACTORS})\b){_W}+\s+)"
         rf"(?:eu|ele|ela|eles|elas|nós)\s+(?:o|os)\s+{_W}+(?:o|ei|ou|amos|emos|imos|am|em|ava|ia|eu|iu)\b",
         2.0,
     ),

@@ -7,6 +7,9 @@ from datagen.sandbox.runner import Limits, OutcomeLog, run_python
 
 
 FAST = Limits(wall_seconds=1.5, cpu_seconds=1, memory_mb=200, output_bytes=10_000)
+# The same memory limit with clocks that cannot run out first on a loaded machine: a memory-bound snippet must
+# be stopped by its memory limit, whatever the machine's speed.
+ROOMY_CLOCKS = Limits(wall_seconds=20, cpu_seconds=10, memory_mb=200, output_bytes=10_000)
 
 
 @pytest.mark.parametrize(
@@ -28,7 +31,8 @@ FAST = Limits(wall_seconds=1.5, cpu_seconds=1, memory_mb=200, output_bytes=10_00
     ],
 )
 def test_each_kind_of_snippet_is_stopped_and_classified(source, status):
-    assert run_python(source, FAST).status == status
+    result = run_python(source, ROOMY_CLOCKS if status == "memory" else FAST)
+    assert result.status == status, result  # the whole result: its error says what stopped the snippet
 
 
 def test_writes_outside_the_temp_dir_are_refused(tmp_path):
