@@ -321,8 +321,8 @@ def load_mix(
             part = load_source(
                 entry["source"], source.get("eval_split") if split == "eval" else source.get("split", "train")
             )
-        except ValueError as error:
-            raise ValueError(f"{entry['name']} ({entry['category']}): {error}{_what_makes(entry)}") from error
+        except (ValueError, FileNotFoundError) as error:  # the entry's name, so a user knows which one to fix
+            raise type(error)(f"{entry['name']} ({entry['category']}): {error}{_what_makes(entry)}") from error
         parts.append(part)
     if len(parts) == 1:  # map-style: the trainer's sampler shuffles it
         return _shuffled_stream(parts[0], seed, shuffle_buffer) if _is_stream(parts[0]) else parts[0]

@@ -182,6 +182,14 @@ def test_an_entry_of_ours_names_the_command_that_makes_it_and_a_missing_one_why(
         load_mix("lost", mix_file=tmp_path / "mix.yaml")
 
 
+def test_a_prepared_source_not_made_yet_names_its_entry_and_the_command(tmp_path):
+    source = {"data_files": str(tmp_path / "shards" / "*.parquet"), "prepared_by": "python -m train.pd12m"}
+    entry = {"category": "captions", "name": "PD12M", "size": 1, "weight": 1.0, "source": source}
+    (tmp_path / "mix.yaml").write_text(yaml.safe_dump({"stage1": [entry]}))
+    with pytest.raises(FileNotFoundError, match=r"^PD12M \(captions\): .*make it with `python -m train.pd12m`"):
+        load_mix("stage1", mix_file=tmp_path / "mix.yaml")
+
+
 def test_unavailable_sources_can_be_left_out_on_request(mix_file, caplog):
     with pytest.raises(ValueError, match="PT-OCR"):
         load_mix("partly", mix_file=mix_file)
