@@ -33,7 +33,6 @@ rejected by reason), which it also prints.
 
 import argparse
 import json
-import logging
 import math
 import os
 from pathlib import Path
@@ -60,8 +59,6 @@ from datagen.writing.cli import setup_logging
 from datagen.writing.run_summary import SKIP_LOG, SkipLog, write_summary
 from datagen.writing.writer import per_item_threaded
 
-
-logger = logging.getLogger(__name__)
 
 PROGRESS_FILE = "topics_progress.jsonl"
 THEMES = (
