@@ -1,16 +1,22 @@
 """InfographicSynth: charts from 14 templates (30 % as 2-3 joined panels) with computed questions.
 
-    python -m datagen.infographic_synth --num-samples 200 --output-dir out/infographic_synth
+    python -m datagen.infographic_synth --num-samples 200 --output-dir out/infographic_synth \
+        [--topics out/topics/topics.json]
 
 The paper has a language model write each chart's content; here the content is drawn from bilingual
-topic tables, so that every answer can be computed from the data behind the chart.
+topic tables, so that every answer can be computed from the data behind the chart. ``--topics`` adds the
+topics a model wrote (``datagen.infographic_topics``) to the built-in ones: the model chooses what a
+chart is about and the range of its values, and the values are still drawn from that range.
 """
 
+import argparse
 import random
+from functools import partial
 
 from datagen.render.charts import TEMPLATES, render_chart
 from datagen.render.concat import concatenate
-from datagen.sources.chart_data import make_chart_data
+from datagen.sources.chart_data import TOPICS, Topic, make_chart_data
+from datagen.sources.chart_topics import load_topics
 from datagen.tasks.chart_questions import TEXT, ask, question_kinds
 from datagen.tasks.cycle import from_cycles
 from datagen.tasks.mcq import format_mcq
@@ -89,16 +95,16 @@ def _closed_turn(
     return "mcq", format_mcq(rng, question, chart_answer.answer, wrong, language, position=variant)
 
 
-def _chart_data(rng: random.Random, language: str, template):
+def _chart_data(rng: random.Random, language: str, template, topics: tuple[Topic, ...]):
     num_series = rng.randint(template.min_series, template.max_series)
-    return make_chart_data(rng, language, num_series, ordered=template.ordered, parts=template.parts)
+    return make_chart_data(rng, language, num_series, ordered=template.ordered, parts=template.parts, topics=topics)
 
 
-def make_sample(rng: random.Random, index: int) -> dict:
+def make_sample(rng: random.Random, index: int, topics: tuple[Topic, ...] = TOPICS) -> dict:
     language = rng.choice(["pt", "en"])
     num_panels = rng.choice([2, 3]) if rng.random() < PANEL_SHARE else 1
     names = [rng.choice(list(TEMPLATES)) for _ in range(num_panels)]
-    charts = [_chart_data(rng, language, TEMPLATES[n]) for n in names]
+    charts = [_chart_data(rng, language, TEMPLATES[n], topics) for n in names]
     images = [render_chart(rng, name, data) for name, data in zip(names, charts)]
     direction = rng.choice(["horizontal", "vertical"])
     image = concatenate(images, direction) if num_panels > 1 else images[0]
@@ -126,7 +132,18 @@ def make_sample(rng: random.Random, index: int) -> dict:
     return make_row([image], turns, task=f"infographic/{'+'.join(names)}/{language}/{','.join(formats)}")
 
 
-main = main_for(__doc__.splitlines()[0], CARD, lambda args: per_item(make_sample, args.seed))
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--topics", help="a JSON file of chart topics (datagen.infographic_topics) to add to the built-in ones"
+    )
+
+
+def build(args: argparse.Namespace):
+    topics = TOPICS + load_topics(args.topics) if args.topics else TOPICS
+    return per_item(partial(make_sample, topics=topics), args.seed)  # a partial pickles, for --num-proc
+
+
+main = main_for(__doc__.splitlines()[0], CARD, build, add_arguments)
 
 if __name__ == "__main__":
     main()

@@ -51,15 +51,25 @@ def json_list(reply: str) -> list:
 
 def json_lists(reply: str) -> list[list]:
     """Every JSON list in a reply, in order, nested brackets and brackets inside strings included."""
+    return _json_values(reply, "[", list)
+
+
+def json_objects(reply: str) -> list[dict]:
+    """Every JSON object in a reply, in order (prose and code fences around them are fine)."""
+    return _json_values(reply, "{", dict)
+
+
+def _json_values(reply: str, opening: str, kind: type) -> list:
+    """Every JSON value of ``kind`` that starts at an ``opening`` bracket, those nested in one found left out."""
     decoder, found, end = json.JSONDecoder(), [], 0
-    for match in re.finditer(r"\[", reply):
+    for match in re.finditer(re.escape(opening), reply):
         if match.start() < end:
-            continue  # inside a list already found
+            continue  # inside a value already found
         try:
             parsed, end = decoder.raw_decode(reply, match.start())
         except json.JSONDecodeError:
             continue
-        if isinstance(parsed, list):
+        if isinstance(parsed, kind):
             found.append(parsed)
     return found
 

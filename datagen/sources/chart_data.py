@@ -53,12 +53,24 @@ MONTHLY_RAIN = (100, 90, 60, 65, 45, 15, 5, 6, 30, 90, 110, 115)
 class Topic:
     title: dict[str, str]
     unit: dict[str, str]
-    categories: str
+    # A key of CATEGORIES ("months" for a monthly axis), or a topics file's own labels per language.
+    categories: str | dict[str, tuple[str, ...]]
     low: float
     high: float
     additive: bool  # do the values add up to a whole (sums and pie charts make sense)?
     measure: dict[str, str]  # what a value is, for questions: "o número de visitantes"
     decimals: int = 0
+
+    @property
+    def monthly(self) -> bool:
+        return self.categories == "months"
+
+    def labels(self, language: str) -> tuple[list[str], list[str]]:
+        """(labels drawn, names spoken in questions); a topics file's own labels are both."""
+        if isinstance(self.categories, str):
+            return CATEGORIES[self.categories][language]
+        labels = list(self.categories[language])
+        return labels, labels
 
 
 def _topic(pt_title, en_title, pt_unit, en_unit, categories, low, high, additive, pt_measure, en_measure, decimals=0):
@@ -140,11 +152,16 @@ class ChartData:
         return format_number(value, self.decimals, self.language)
 
 
+def value_grid(low: float, high: float, decimals: int) -> range:
+    """The values a topic can take, in units of its last decimal."""
+    scale = 10**decimals
+    return range(int(low * scale), int(high * scale) + 1)
+
+
 def _distinct_values(rng: random.Random, count: int, low: float, high: float, decimals: int) -> list[float]:
     """Distinct values, so that the largest, the smallest and any comparison have one answer."""
-    scale = 10**decimals
-    drawn = rng.sample(range(int(low * scale), int(high * scale) + 1), count)
-    return [v / scale if decimals else v for v in drawn]
+    drawn = rng.sample(value_grid(low, high, decimals), count)
+    return [v / 10**decimals if decimals else v for v in drawn]
 
 
 def _monthly_highs(rng: random.Random, start: int, count: int) -> list[float]:
@@ -168,9 +185,9 @@ def _monthly_rain(rng: random.Random, start: int, count: int) -> list[float]:
 SEASONAL = {"°C": _monthly_highs, "mm": _monthly_rain}
 
 
-def compatible_topics(ordered: bool, parts: bool) -> list[Topic]:
+def compatible_topics(ordered: bool, parts: bool, topics: tuple[Topic, ...] = TOPICS) -> list[Topic]:
     """Topics a template can show: lines need an ordered axis (months), pies and stacks a whole."""
-    return [t for t in TOPICS if (not ordered or t.categories == "months") and (not parts or t.additive)]
+    return [t for t in topics if (not ordered or t.monthly) and (not parts or t.additive)]
 
 
 def make_chart_data(
@@ -181,11 +198,14 @@ def make_chart_data(
     max_categories: int = 6,
     ordered: bool = False,
     parts: bool = False,
+    topics: tuple[Topic, ...] = TOPICS,
 ) -> ChartData:
-    topic = rng.choice(compatible_topics(ordered, parts))
-    labels, names = CATEGORIES[topic.categories][language]
+    """A chart's data on one of ``topics`` (the built-in ones unless a run adds its own) that the template can
+    show."""
+    topic = rng.choice(compatible_topics(ordered, parts, topics))
+    labels, names = topic.labels(language)
     count = rng.randint(min_categories, min(max_categories, len(labels)))
-    if topic.categories == "months":
+    if topic.monthly:
         start = rng.randrange(len(labels) - count + 1)
         picked = list(range(start, start + count))
     else:
@@ -206,5 +226,5 @@ def make_chart_data(
         topic.measure[language],
         topic.additive,
         topic.decimals,
-        topic.categories == "months",
+        topic.monthly,
     )

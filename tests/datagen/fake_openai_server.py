@@ -2,6 +2,7 @@
 
     python fake_openai_server.py PORT_FILE LOG_FILE [--fail-every N] [--error-every N] [--malformed-every N]
         [--empty-every N] [--typed-every N] [--hang-every N] [--always-bad-mod N] [--die-after N]
+        [--replies SCRIPT.json]
 
 Its "model" looks at the image's mean colour, so captions and answers about colour are true. Every
 answered request's body hash is appended to LOG_FILE, so tests can count what the server really did.
@@ -11,6 +12,9 @@ Faults, each at most once per distinct request (so that retries end): 429 (``--f
 (``--empty-every``), content that is not text (``--typed-every``), a reply slower than the client's
 timeout (``--hang-every``). ``--always-bad-mod N`` gives one request in N (by hash) an empty reply every
 time: the persistent bad reply a step must skip. ``--die-after N`` exits on the N+1-th request.
+
+``--replies`` scripts replies: a JSON object whose first key that the request's last message contains
+gives the reply, before any rule (``{"Tema: pescas.": "{...}"}``).
 """
 
 import argparse
@@ -81,6 +85,11 @@ def code_reply(text: str) -> str | None:
         f"E outro, com a função `{name}`:\n\n```python\nimport random\nprint(random.random())\n```\n\n"
         "```\nprint('nunca acaba'\n```\n\n```python\nprint('Você vai pegar o ônibus às', 7)\n```"
     )
+
+
+def scripted_reply(script: dict[str, str], messages: list[dict]) -> str | None:
+    text = text_of(messages[-1])
+    return next((reply for key, reply in script.items() if key in text), None)
 
 
 def reply_for(messages: list[dict], model: str, seed: int | None) -> str:
@@ -154,7 +163,7 @@ class Faults:
             self.faulted.add(digest)
 
 
-def make_handler(faults: Faults, log_path: str):
+def make_handler(faults: Faults, log_path: str, script: dict[str, str]):
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -214,7 +223,9 @@ def make_handler(faults: Faults, log_path: str):
                 content = ""
             request = json.loads(body)
             if content is _NO_FAULT:
-                content = reply_for(request["messages"], request["model"], request.get("seed"))
+                content = scripted_reply(script, request["messages"])
+                if content is None:
+                    content = reply_for(request["messages"], request["model"], request.get("seed"))
                 with faults.lock, open(log_path, "a") as log:  # only usable replies count as answered
                     log.write(digest + "\n")
             self._send(200, json.dumps(_completion(n, request["model"], content)).encode())
@@ -240,8 +251,10 @@ def main() -> None:
     parser.add_argument("--always-bad-mod", type=int, default=0)
     parser.add_argument("--die-after", type=int, default=0)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before every answer")
+    parser.add_argument("--replies", help="a JSON object: text the last message contains -> the reply")
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(Faults(args), args.log_file))
+    script = json.loads(open(args.replies, encoding="utf-8").read()) if args.replies else {}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(Faults(args), args.log_file, script))
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as handle:
         handle.write(str(server.server_address[1]))

@@ -9,7 +9,7 @@ from PIL import Image
 from datagen import infographic_synth
 from datagen.infographic_synth import make_sample
 from datagen.render.charts import TEMPLATES, render_chart
-from datagen.sources.chart_data import make_chart_data
+from datagen.sources.chart_data import TOPICS, make_chart_data
 from datagen.tasks.chart_questions import TEXT, ask
 from datagen.writing.writer import item_rng
 
@@ -89,12 +89,13 @@ def test_samples_cover_panels_languages_and_formats():
     assert {f for task in tasks for f in task.split("/")[3].split(",")} == {"short", "reasoning", "mcq"}
 
 
-def _many_charts(count: int):
+def _many_charts(count: int, topics=TOPICS):
     for seed in range(count):
         rng = random.Random(seed)
         name = rng.choice(sorted(TEMPLATES))
         template = TEMPLATES[name]
-        yield name, make_chart_data(rng, rng.choice(["pt", "en"]), 1, ordered=template.ordered, parts=template.parts)
+        language = rng.choice(["pt", "en"])
+        yield name, make_chart_data(rng, language, 1, ordered=template.ordered, parts=template.parts, topics=topics)
 
 
 def test_lines_run_over_months_and_pies_over_wholes():
