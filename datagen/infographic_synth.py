@@ -10,8 +10,10 @@ chart is about and the range of its values, and the values are still drawn from 
 """
 
 import argparse
+import hashlib
 import random
 from functools import partial
+from pathlib import Path
 
 from datagen.render.charts import TEMPLATES, render_chart
 from datagen.render.concat import concatenate
@@ -143,7 +145,12 @@ def build(args: argparse.Namespace):
     return per_item(partial(make_sample, topics=topics), args.seed)  # a partial pickles, for --num-proc
 
 
-main = main_for(__doc__.splitlines()[0], CARD, build, add_arguments)
+def content(args: argparse.Namespace) -> dict:
+    """The topics file by digest: a run resumed with other topics must not join shards of the old ones."""
+    return {"topics": hashlib.sha256(Path(args.topics).read_bytes()).hexdigest()} if args.topics else {}
+
+
+main = main_for(__doc__.splitlines()[0], CARD, build, add_arguments, content=content)
 
 if __name__ == "__main__":
     main()

@@ -20,7 +20,12 @@ from datasets import Dataset, concatenate_datasets, load_from_disk
 from datagen.writing.writer import MANIFEST
 
 
-RUN_KEYS = ("num_samples", "shard_size", "seed", "num_jobs")
+RUN_KEYS = ("num_samples", "shard_size", "seed", "content", "num_jobs")
+
+
+def _run_of(manifest: dict) -> dict:
+    """What every job of one run shares: its settings, its inputs' digests and the number of jobs."""
+    return {key: manifest.get(key, 1 if key == "num_jobs" else None) for key in RUN_KEYS}
 
 
 def _manifest(job_dir: Path) -> dict:
@@ -33,10 +38,10 @@ def _manifest(job_dir: Path) -> dict:
 def ordered_jobs(job_dirs: list[Path]) -> list[Path]:
     """The job folders in job order, checked to be every job of one run, each once."""
     manifests = {job_dir: _manifest(job_dir) for job_dir in job_dirs}
-    runs = {tuple(m.get(key, 1 if key == "num_jobs" else None) for key in RUN_KEYS) for m in manifests.values()}
+    runs = {json.dumps(_run_of(m), sort_keys=True) for m in manifests.values()}
     if len(runs) != 1:
         raise ValueError(f"the folders hold jobs of different runs: {sorted(runs)}")
-    num_jobs = next(iter(runs))[-1]
+    num_jobs = json.loads(next(iter(runs)))["num_jobs"]
     by_index = {m.get("job_index", 0): job_dir for job_dir, m in manifests.items()}
     if sorted(by_index) != list(range(num_jobs)) or len(by_index) != len(job_dirs):
         raise ValueError(f"expected jobs 0 to {num_jobs - 1} once each, got {sorted(by_index)} from {len(job_dirs)}")

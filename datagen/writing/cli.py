@@ -46,8 +46,10 @@ def run(
     card: CardInfo,
     argv: list[str] | None = None,
     row_format: RowFormat = SFT_FORMAT,
+    content: dict | None = None,
 ) -> Dataset:
-    """Write the dataset, its card and, if asked, push both; a run summary either way."""
+    """Write the dataset, its card and, if asked, push both; a run summary either way. ``content``: see
+    ``write_sharded``."""
     requested = len(job_indices(args.num_samples, args.num_jobs, args.job_index))
     try:
         dataset = write_sharded(
@@ -60,6 +62,7 @@ def run(
             desc=card.pretty_name,
             row_format=row_format,
             job=(args.num_jobs, args.job_index),
+            content=content,
         )
     except NothingKept:
         write_summary(args.output_dir, requested, 0)  # where the samples went is the one thing left to say
@@ -85,14 +88,16 @@ def main_for(
     build: Callable[[argparse.Namespace], ShardMaker],
     add_arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None,
     row_format: RowFormat = SFT_FORMAT,
+    content: Callable[[argparse.Namespace], dict] = lambda args: {},
 ) -> Callable[[list[str] | None], Dataset]:
-    """Make a pipeline's ``main(argv)``: parse, build its ShardMaker from the arguments, run."""
+    """Make a pipeline's ``main(argv)``: parse, build its ShardMaker from the arguments, run. ``content`` says
+    what of the arguments, besides the shared ones, decides the samples (see ``write_sharded``)."""
 
     def main(argv: list[str] | None = None) -> Dataset:
         parser = base_parser(description)
         add_arguments(parser)
         args = parser.parse_args(argv)
         setup_logging()
-        return run(args, build(args), card, argv, row_format)
+        return run(args, build(args), card, argv, row_format, content(args))
 
     return main

@@ -115,9 +115,11 @@ def _make_and_save_shard(make_shard: ShardMaker, indices: range, path: Path, row
     return _save_shard(make_shard(indices), path, row_format)
 
 
-def _manifest(num_samples: int, shard_size: int, seed: int, job: tuple[int, int] = (1, 0)) -> dict:
+def _manifest(num_samples: int, shard_size: int, seed: int, job: tuple[int, int], content: dict) -> dict:
     manifest = {"num_samples": num_samples, "shard_size": shard_size, "seed": seed}
-    return manifest if job == (1, 0) else manifest | {"num_jobs": job[0], "job_index": job[1]}
+    if job != (1, 0):
+        manifest |= {"num_jobs": job[0], "job_index": job[1]}
+    return manifest | {"content": content} if content else manifest
 
 
 def _check_same_run(shard_dir: Path, manifest: dict) -> None:
@@ -145,15 +147,17 @@ def write_sharded(
     desc: str = "samples",
     row_format: RowFormat = SFT_FORMAT,
     job: tuple[int, int] = (1, 0),
+    content: dict | None = None,
 ) -> Dataset:
     """Make ``num_samples`` samples in shards and save them as one dataset in ``output_dir``.
 
     ``job`` is (number of jobs, this job's index): the job makes only its block of indices
-    (``job_indices``), for ``datagen.merge`` to join. A finished dataset with the same settings is
-    loaded, not remade; interrupted runs resume.
+    (``job_indices``), for ``datagen.merge`` to join. ``content`` names what else decides the samples (a
+    pipeline's input files, by digest), so that a resumed run never mixes shards made from other inputs. A
+    finished dataset with the same settings is loaded, not remade; interrupted runs resume.
     """
     output_dir = Path(output_dir)
-    manifest = _manifest(num_samples, shard_size, seed, job)
+    manifest = _manifest(num_samples, shard_size, seed, job, content or {})
     done_path = output_dir / MANIFEST
     if done_path.exists() and json.loads(done_path.read_text()) == manifest:
         logger.info("%s already holds a finished dataset with these settings: nothing to do", output_dir)

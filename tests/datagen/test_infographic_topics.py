@@ -1,6 +1,7 @@
 """datagen.infographic_topics against the fake OpenAI server (scripted replies, one per theme) and against
 ``transformers serve``; then infographic_synth on the topics it wrote."""
 
+import hashlib
 import json
 import random
 
@@ -246,6 +247,20 @@ def test_a_bad_topics_file_is_refused_naming_the_problem(tmp_path, content, prob
     with pytest.raises(ValueError, match=problem):
         infographic_synth.main(["--num-samples", "2", "--output-dir", str(tmp_path / "out"), "--topics", str(path)])
     assert not (tmp_path / "out").exists()  # refused before anything is made
+
+
+def test_a_run_resumed_with_another_topics_file_is_refused(tmp_path):
+    """Shards drawn from one topics file never join shards drawn from another (the manifest holds its digest)."""
+    path, out = _topics_file(tmp_path), tmp_path / "out"
+    args = ["--num-samples", "4", "--shard-size", "2", "--output-dir", str(out), "--topics", str(path)]
+    infographic_synth.main(args)
+    manifest = json.loads((out / "datagen_manifest.json").read_text())
+    assert manifest["content"] == {"topics": hashlib.sha256(path.read_bytes()).hexdigest()}
+    (out / "_shards").mkdir()  # as an interrupted run of these topics leaves it
+    (out / "_shards" / "datagen_manifest.json").write_text(json.dumps(manifest))
+    path.write_text(_json([GUESTS]))
+    with pytest.raises(ValueError, match="delete that folder"):
+        infographic_synth.main(args)
 
 
 def test_a_tiny_random_model_writes_no_topic_and_the_run_ends_cleanly(served_tiny_vlm, tmp_path):

@@ -1,6 +1,7 @@
 """A run split into independent jobs and merged is the run made in one piece."""
 
 import io
+import json
 
 import pytest
 
@@ -44,6 +45,15 @@ def test_jobs_of_different_runs_are_refused(tmp_path):
         )
     with pytest.raises(ValueError, match="different runs"):
         merge.main([str(tmp_path / "job0"), str(tmp_path / "job1"), "--output-dir", str(tmp_path / "merged")])
+
+
+def test_jobs_made_from_other_inputs_are_refused(tmp_path):
+    for k, digest in ((0, "a1"), (1, "b2")):
+        (tmp_path / f"job{k}").mkdir()
+        manifest = {"num_samples": 4, "shard_size": 100, "seed": 0, "num_jobs": 2, "job_index": k}
+        (tmp_path / f"job{k}" / "datagen_manifest.json").write_text(json.dumps(manifest | {"content": {"t": digest}}))
+    with pytest.raises(ValueError, match="different runs"):
+        merge.ordered_jobs([tmp_path / "job0", tmp_path / "job1"])
 
 
 def test_a_datatrove_executor_runs_the_jobs_and_gives_the_single_runs_dataset(tmp_path):

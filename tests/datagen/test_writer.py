@@ -61,6 +61,17 @@ def test_shards_of_other_settings_are_refused(tmp_path):
         write_sharded(per_item(CountingSample(), seed=2), 30, tmp_path, seed=2, shard_size=10)
 
 
+def test_shards_made_from_other_inputs_are_refused(tmp_path):
+    """A pipeline's inputs (``content``: a topics file's digest) are settings too: no shards of two of them."""
+    with pytest.raises(Interrupted):
+        write_sharded(per_item(CountingSample(fail_at=12), seed=1), 30, tmp_path, 1, 10, content={"topics": "a1"})
+    with pytest.raises(ValueError, match="delete that folder"):
+        write_sharded(per_item(CountingSample(), seed=1), 30, tmp_path, 1, 10, content={"topics": "b2"})
+    resumed = CountingSample()
+    write_sharded(per_item(resumed, seed=1), 30, tmp_path, 1, 10, content={"topics": "a1"})
+    assert resumed.made == list(range(10, 30))
+
+
 def test_parallel_shards_equal_serial_ones(tmp_path):
     serial = write_sharded(per_item(CountingSample(), seed=3), 20, tmp_path / "a", seed=3, shard_size=5)
     parallel = write_sharded(per_item(CountingSample(), seed=3), 20, tmp_path / "b", seed=3, shard_size=5, num_proc=2)
