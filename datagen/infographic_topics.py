@@ -49,8 +49,10 @@ from datagen.sources.chart_topics import (
     MAX_CATEGORIES,
     MAX_LABEL_CHARS,
     MIN_CATEGORIES,
+    READ_AS_PT_BR,
     REPEATED_TITLE,
     InvalidTopic,
+    pt_texts,
     titles_of,
     topic_from_json,
     topic_to_json,
@@ -86,11 +88,6 @@ def theme_of(index: int) -> str:
     return THEMES[index % len(THEMES)]
 
 
-def pt_texts(topic: Topic) -> str:
-    """Everything the topic says in pt-PT, for the variety filter."""
-    return ". ".join([topic.title["pt"], topic.unit["pt"], topic.measure["pt"], *topic.labels("pt")[0]])
-
-
 def parse_topic(reply: str, taken: set[str], variety: VarietyFilter) -> Topic:
     """The topic in a reply's last JSON object, or ``BadReply`` with the reason it cannot be used."""
     objects = json_objects(reply)
@@ -101,7 +98,7 @@ def parse_topic(reply: str, taken: set[str], variety: VarietyFilter) -> Topic:
     except InvalidTopic as error:
         raise BadReply(str(error)) from None
     if variety.is_pt_br(pt_texts(topic)):
-        raise BadReply("the pt-PT texts read as pt-BR")
+        raise BadReply(READ_AS_PT_BR)
     return topic
 
 

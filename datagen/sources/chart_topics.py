@@ -15,6 +15,7 @@ import json
 import math
 from pathlib import Path
 
+from datagen.filtering.variety import VarietyFilter
 from datagen.sources.chart_data import TOPICS, Topic, value_grid
 
 
@@ -26,6 +27,7 @@ MAX_VALUE = 1_000_000  # seven-digit labels crowd a chart; "milhões" reads bett
 MONTHS = "months"
 COUNTS = ("the number of", "the amount of")  # measures that count something cannot go below zero
 REPEATED_TITLE = "the title is that of another topic"
+READ_AS_PT_BR = "the pt-PT texts read as pt-BR"
 
 
 class InvalidTopic(ValueError):
@@ -133,18 +135,26 @@ def topic_to_json(topic: Topic) -> dict:
     }
 
 
+def pt_texts(topic: Topic) -> str:
+    """Everything the topic says in pt-PT, for the variety filter."""
+    return ". ".join([topic.title["pt"], topic.unit["pt"], topic.measure["pt"], *topic.labels("pt")[0]])
+
+
 def load_topics(path: str | Path) -> tuple[Topic, ...]:
-    """A topics file's topics, checked as when they were written; an error names the file and the entry."""
+    """A topics file's topics, checked as when they were written (the variety filter's cues included; a
+    classifier the step may have used is not loaded here); an error names the file and the entry."""
     try:
         entries = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise ValueError(f"{path} is not JSON ({error}); write it with python -m datagen.infographic_topics") from None
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{path} holds no topics: expected a non-empty JSON list (datagen.infographic_topics)")
-    topics, taken = [], titles_of(TOPICS)
+    topics, taken, variety = [], titles_of(TOPICS), VarietyFilter()
     for number, entry in enumerate(entries, 1):
         try:
             topic = topic_from_json(entry, taken)
+            if variety.is_pt_br(pt_texts(topic)):
+                raise InvalidTopic(READ_AS_PT_BR)
         except InvalidTopic as error:
             title = entry.get("title") if isinstance(entry, dict) else None
             named = f" ({json.dumps(title, ensure_ascii=False)})" if title else ""

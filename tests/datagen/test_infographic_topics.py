@@ -239,6 +239,7 @@ def test_many_charts_on_file_topics_suit_their_templates(tmp_path):
         ),
         (_json([GUESTS, GUESTS]), r"topic 2 .*: the title is that of another topic"),
         (_json([MILK | {"decimals": 5}]), r"topic 1 .*'decimals' is not a whole number"),
+        (_json([GUESTS | {"title": {"pt": "Usuários do ônibus", "en": "Bus users"}}]), r"topic 1 .*read as pt-BR"),
     ],
 )
 def test_a_bad_topics_file_is_refused_naming_the_problem(tmp_path, content, problem):
