@@ -5,6 +5,7 @@ sandbox's) never reach it; a cpuacct cgroup holding the benchmark counts every d
 cpuacct cgroup can be made (cgroup v2 only, or not root), rusage it is.
 """
 
+import logging
 import os
 import resource
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from pathlib import Path
 
 
 CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+logger = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -37,5 +39,18 @@ def cpu_meter():
             yield rusage_seconds
     finally:
         if folder is not None:
-            (CPUACCT / "cgroup.procs").write_text(str(os.getpid()))
-            folder.rmdir()
+            _empty_and_remove(folder)
+
+
+def _empty_and_remove(folder: Path) -> None:
+    """Move every process still in the cgroup back to its parent, then remove it: not only this one, since
+    descendants may outlive the measurement (a warm sandbox, a server a benchmark left running)."""
+    for pid in (folder / "cgroup.procs").read_text().split():
+        try:
+            (CPUACCT / "cgroup.procs").write_text(pid)
+        except ProcessLookupError:
+            pass  # it exited meanwhile
+    try:
+        folder.rmdir()
+    except OSError as error:  # a process started between the two steps; the measurement itself is done
+        logger.warning("could not remove the benchmark's cgroup %s (%s); remove it by hand", folder, error)
