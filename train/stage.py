@@ -281,15 +281,16 @@ def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
 
 
 def guard_and_resume(trainer, stage_args: StageArguments) -> None:
-    """Before `trainer.train`: bad samples are skipped with a count (SFT), a streamed train set resumes from its
-    saved position, and the run is refused if the optimizer would step low-precision weights."""
+    """Before `trainer.train`: a streamed train set resumes from its saved position, and the run is refused if the
+    optimizer would step low-precision weights."""
     if isinstance(trainer.train_dataset, datasets.IterableDataset):
         resume_stream(trainer, trainer.args.resume_from_checkpoint)
     check_master_weights(trainer, stage_args.bf16_master_weights)
 
 
 def skip_bad_samples(trainer, stage_args: StageArguments) -> None:
-    """Wrap the trainer's collator (TRL's or the packing one) so that bad samples are skipped and counted."""
+    """Wrap the trainer's collator (TRL's SFT or preference one, or the packing one) so that bad samples are skipped
+    and counted."""
     trainer.train_dataset = with_undecoded_images(trainer.train_dataset)
     trainer.data_collator = SkippingCollator(trainer.data_collator, stage_args.max_skipped_fraction)
     trainer.add_callback(ReportSkipped(trainer.data_collator))

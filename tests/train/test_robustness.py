@@ -10,9 +10,9 @@ from conftest import REPO
 from PIL import Image
 from test_peft import parse, run_flags
 from transformers import TrainerCallback
-from trl import SFTConfig
+from trl import DPOConfig, SFTConfig
 
-from train import sft
+from train import dpo, sft
 from train.data import load_mix
 from train.sample_data import make_sample_data
 from train.sample_guard import SkippingCollator, TooManySkippedSamples
@@ -58,6 +58,24 @@ def test_bad_samples_are_skipped_counted_and_reported(tiny_checkpoint, bad_mix, 
     output = capsys.readouterr().out
     assert "Bad samples: 3 of 51 samples skipped (2 corrupt image, 1 refused by the collator)." in output
     assert "Trainable parameters per module:" in output
+    assert (tmp_path / "out" / "model.safetensors").exists()
+
+
+def test_bad_preference_pairs_are_skipped_counted_and_reported(tiny_checkpoint, tmp_path, capsys):
+    """DPO's collator (TRL's preference one) is behind the same guard: two pairs whose image is corrupt."""
+    root = make_sample_data(tmp_path, num_train=30, num_test=1, seed=0)
+    rows = [json.loads(line) for line in (root / "dpo_train.jsonl").read_text().splitlines()]
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not really a png" * 8)
+    prompt, chosen = turn("Que cor?", "verde")
+    bad = {"prompt": [prompt], "chosen": [chosen], "rejected": [{"role": "assistant", "content": "azul"}]}
+    rows += [bad | {"images": ["broken.png"]}] * 2
+    flags = run_flags(tiny_checkpoint, write_mix(tmp_path, rows), "bad", tmp_path / "out", -1)
+    stage_args, training_args, model_args = parse(
+        DPOConfig, CONFIGS / "tiny_dpo.yaml", *flags, "--num_train_epochs", 1, "--max_skipped_fraction", 0.1
+    )
+    dpo.main(stage_args, training_args, model_args)
+    output = capsys.readouterr().out
+    assert "Bad samples: 2 of 32 samples skipped (2 corrupt image, 0 refused by the collator)." in output
     assert (tmp_path / "out" / "model.safetensors").exists()
 
 
