@@ -49,10 +49,8 @@ from datagen.sources.chart_topics import (
     MAX_CATEGORIES,
     MAX_LABEL_CHARS,
     MIN_CATEGORIES,
-    READ_AS_PT_BR,
     REPEATED_TITLE,
     InvalidTopic,
-    pt_texts,
     titles_of,
     topic_from_json,
     topic_to_json,
@@ -94,12 +92,9 @@ def parse_topic(reply: str, taken: set[str], variety: VarietyFilter) -> Topic:
     if not objects:
         raise BadReply("the reply holds no JSON object")
     try:
-        topic = topic_from_json(objects[-1], taken)
+        return topic_from_json(objects[-1], variety, taken)
     except InvalidTopic as error:
         raise BadReply(str(error)) from None
-    if variety.is_pt_br(pt_texts(topic)):
-        raise BadReply(READ_AS_PT_BR)
-    return topic
 
 
 def _accepted(done: dict[int, dict], before: float = math.inf) -> list[dict]:

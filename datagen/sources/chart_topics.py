@@ -98,8 +98,9 @@ def _check_values(topic: Topic) -> None:
         raise InvalidTopic("a range too narrow for distinct values")  # every category gets its own value
 
 
-def topic_from_json(entry, taken: set[str] = frozenset()) -> Topic:
-    """The topic ``entry`` describes, or ``InvalidTopic``; ``taken``: casefolded titles it may not have."""
+def topic_from_json(entry, variety: VarietyFilter, taken: set[str] = frozenset()) -> Topic:
+    """The topic ``entry`` describes, or ``InvalidTopic``; ``taken``: casefolded titles it may not have;
+    ``variety`` reads its pt-PT texts."""
     if not isinstance(entry, dict):
         raise InvalidTopic("the topic is not a JSON object")
     title, unit, measure = _texts(entry, "title"), _texts(entry, "unit"), _texts(entry, "measure")
@@ -114,6 +115,8 @@ def topic_from_json(entry, taken: set[str] = frozenset()) -> Topic:
     _check_values(topic)
     if titles_of([topic]) & taken:
         raise InvalidTopic(REPEATED_TITLE)
+    if variety.is_pt_br(_pt_texts(topic)):
+        raise InvalidTopic(READ_AS_PT_BR)
     return topic
 
 
@@ -135,7 +138,7 @@ def topic_to_json(topic: Topic) -> dict:
     }
 
 
-def pt_texts(topic: Topic) -> str:
+def _pt_texts(topic: Topic) -> str:
     """Everything the topic says in pt-PT, for the variety filter."""
     return ". ".join([topic.title["pt"], topic.unit["pt"], topic.measure["pt"], *topic.labels("pt")[0]])
 
@@ -152,9 +155,7 @@ def load_topics(path: str | Path) -> tuple[Topic, ...]:
     topics, taken, variety = [], titles_of(TOPICS), VarietyFilter()
     for number, entry in enumerate(entries, 1):
         try:
-            topic = topic_from_json(entry, taken)
-            if variety.is_pt_br(pt_texts(topic)):
-                raise InvalidTopic(READ_AS_PT_BR)
+            topic = topic_from_json(entry, variety, taken)
         except InvalidTopic as error:
             title = entry.get("title") if isinstance(entry, dict) else None
             named = f" ({json.dumps(title, ensure_ascii=False)})" if title else ""
