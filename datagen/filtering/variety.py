@@ -42,6 +42,9 @@ _PROCLISIS_ATTRACTORS = (
     "verificar|confirme|confirmar|depende|duvido|imagina|gente"
 )
 
+# Where a subject pronoun's clitic must follow its verb in pt-PT: a sentence start, or a word that is no attractor.
+_UNATTRACTED = rf"(?:{_SENTENCE_START}|\b(?!(?:{_PROCLISIS_ATTRACTORS})\b){_W}+\s+)"
+
 # Words ending in -aste/-este/-iste that are no second-person preterite ("existe", "triste", "este").
 _NOT_PRETERITES = (
     "este|deste|neste|oeste|leste|sudeste|nordeste|noroeste|sudoeste|peste|teste|celeste|agreste|veste|investe|reveste|"
@@ -131,8 +134,7 @@ CUES: list[tuple[str, str, float]] = [
     # unless an attractor comes first ("que ela se sentou"); "ela se calhar" is pt-PT's "maybe".
     (
         "proclisis after a subject pronoun",
-        rf"(?:{_SENTENCE_START}|\b(?!(?:{_PROCLISIS_ATTRACTORS})\b){_W}+\s+)"
-        r"(?:eu|ele|ela|eles|elas|você|vocês|nós)\s+(?:me|te|se|lhe|lhes|nos)\s+(?!calhar\b)\w",
+        _UNATTRACTED + r"(?:eu|ele|ela|eles|elas|você|vocês|nós)\s+(?:me|te|se|lhe|lhes|nos)\s+(?!calhar\b)\w",
         2.0,
     ),
     ("enclitic", rf"\b{_W}+-(?:me|te|se|lhe|lhes|nos|vos|o|a|os|as|lo|la|los|las)\b", -1.0),
@@ -238,8 +240,8 @@ CUES: list[tuple[str, str, float]] = [
     # An object clitic "o"/"os" between a subject pronoun and a finite verb ("eu o traduzo"; pt-PT "traduzo-o").
     (
         "object clitic after a subject pronoun",
-        rf"(?:{_SENTENCE_START}|\b(?!(?:{_PROCLISIS_ATTRACTORS})\b){_W}+\s+)"
-        rf"(?:eu|ele|ela|eles|elas|nós)\s+(?:o|os)\s+{_W}+(?:o|ei|ou|amos|emos|imos|am|em|ava|ia|eu|iu)\b",
+        _UNATTRACTED
+        + rf"(?:eu|ele|ela|eles|elas|nós)\s+(?:o|os)\s+{_W}+(?:o|ei|ou|amos|emos|imos|am|em|ava|ia|eu|iu)\b",
         2.0,
     ),
     # "esquecer"/"lembrar" with "de" and no pronoun ("esqueci da reunião"; pt-PT "esqueci-me da reunião").
