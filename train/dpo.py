@@ -41,7 +41,6 @@ from train.stage import (
     report_answer_accuracy,
     report_trainable,
     save_and_push,
-    skip_bad_samples,
 )
 
 
@@ -85,8 +84,7 @@ def main(stage_args: StageArguments, training_args: DPOConfig, model_args: Model
     # DPOTrainer takes no `optimizer_cls_and_kwargs` argument; Trainer reads this attribute when it builds the
     # optimizer, after the model is wrapped (FSDP2, ZeRO-3), as SFTTrainer's argument does.
     trainer.optimizer_cls_and_kwargs = optimizer_cls_and_kwargs(stage_args, training_args)
-    # TRL leaves a vision preference set unprocessed until its collator runs, so the SFT guard fits it as it is.
-    skip_bad_samples(trainer, stage_args)
+    # TRL leaves a vision preference set unprocessed until its collator runs, so the bad-sample guard fits it as it is.
     guard_and_resume(trainer, stage_args)
     report_answer_accuracy(trainer, processor, stage_args, "before training")
     trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)

@@ -44,7 +44,6 @@ from train.stage import (
     report_answer_accuracy,
     report_trainable,
     save_and_push,
-    skip_bad_samples,
 )
 
 
@@ -82,7 +81,6 @@ def main(stage_args: StageArguments, training_args: SFTConfig, model_args: Model
         peft_config=peft_config,
     )
     report_trainable(trainer, stage_args, peft_config)
-    skip_bad_samples(trainer, stage_args)
     guard_and_resume(trainer, stage_args)
     report_answer_accuracy(trainer, processor, stage_args, "before training")
     trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)

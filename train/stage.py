@@ -281,8 +281,9 @@ def load_datasets(stage_args: StageArguments, training_args: TrainingArguments):
 
 
 def guard_and_resume(trainer, stage_args: StageArguments) -> None:
-    """Before `trainer.train`: a streamed train set resumes from its saved position, and the run is refused if the
-    optimizer would step low-precision weights."""
+    """Before `trainer.train`: bad samples are skipped with a count, a streamed train set resumes from its saved
+    position, and the run is refused if the optimizer would step low-precision weights."""
+    skip_bad_samples(trainer, stage_args)
     if isinstance(trainer.train_dataset, datasets.IterableDataset):
         resume_stream(trainer, trainer.args.resume_from_checkpoint)
     check_master_weights(trainer, stage_args.bf16_master_weights)
